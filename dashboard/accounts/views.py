@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from dashboard.accounts.models import Preference
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(choices=time_zone_choices, required=False)
+
+
+@require_POST
+@login_required
+def set_time_zone(request: HttpRequest) -> HttpResponse:
+    form = TimeZoneForm(request.POST)
+    if form.is_valid():
+        Preference.objects.update_or_create(
+            user=request.user, defaults={"time_zone": form.cleaned_data["time_zone"]}
+        )
+        messages.success(request, f"Times are now shown in {form.cleaned_data['time_zone'] or 'the default time zone'}.")
+    else:
+        messages.error(request, "That time zone is not known.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = "/"
+    return redirect(target)

@@ -1,0 +1,67 @@
+"""System checks for settings: a bad value is reported loudly here, not at import."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.apps import AppConfig
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+
+from dashboard.env import PROBLEMS
+from dashboard.settings import DEV_SECRET_KEY
+
+
+@register(Tags.compatibility)
+def check_environment(app_configs: list[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+    messages: list[CheckMessage] = [
+        Error(f"{name}: {problem}", id="dashboard.E001") for name, problem in PROBLEMS
+    ]
+    if settings.WAVIX_BASE_URL and not settings.WAVIX_API_KEY:
+        messages.append(
+            Error(
+                "WAVIX_BASE_URL is set but WAVIX_API_KEY is empty.",
+                hint="Set WAVIX_API_KEY (or WAVIX_API_KEY_FILE), or unset WAVIX_BASE_URL "
+                "to use the sandbox.",
+                id="dashboard.E002",
+            )
+        )
+    if settings.B2CORE_BASE_URL and not (
+        settings.B2CORE_ACCESS_TOKEN or (settings.B2CORE_EMAIL and settings.B2CORE_PASSWORD)
+    ):
+        messages.append(
+            Error(
+                "B2CORE_BASE_URL is set but no credentials are.",
+                hint="Set B2CORE_ACCESS_TOKEN, or B2CORE_EMAIL and B2CORE_PASSWORD.",
+                id="dashboard.E003",
+            )
+        )
+    for name in ("WAVIX_BASE_URL", "B2CORE_BASE_URL"):
+        value = getattr(settings, name)
+        if value and not value.startswith(("https://", "http://")):
+            messages.append(
+                Error(f"{name} must start with https:// (got {value!r}).", id="dashboard.E004")
+            )
+    try:
+        body = json.loads(settings.B2CORE_DISABLE_BODY)
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        messages.append(
+            Error("B2CORE_DISABLE_BODY must be a JSON object.", id="dashboard.E005")
+        )
+    return messages
+
+
+@register(Tags.security, deploy=True)
+def check_secret_key(app_configs: list[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+    if settings.SECRET_KEY == DEV_SECRET_KEY:
+        return [
+            Warning(
+                "SECRET_KEY is the development default.",
+                hint="Set SECRET_KEY (or SECRET_KEY_FILE) to a long random value.",
+                id="dashboard.W001",
+            )
+        ]
+    return []

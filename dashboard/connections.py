@@ -1,0 +1,122 @@
+"""Provider clients built from settings: the one place the Django side gets them.
+
+An unconfigured provider is played by the built-in sandbox, reached in-process through an
+httpx transport (still real HTTP semantics, no socket).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from dashboard.providers.b2core import B2CoreClient
+from dashboard.providers.http import Timeouts
+from dashboard.providers.wavix import WavixClient
+from dashboard.sandbox import credentials
+
+# Any host name works for the in-process transport; this one says where requests go.
+SANDBOX_ORIGIN = "http://sandbox.internal"
+
+_lock = threading.Lock()
+_wavix: dict[tuple[str, str], WavixClient] = {}
+_b2core: dict[tuple[str, str, str], B2CoreClient] = {}
+
+
+@dataclass(frozen=True)
+class ProviderStatus:
+    wavix_sandbox: bool
+    b2core_sandbox: bool
+
+    @property
+    def any_sandbox(self) -> bool:
+        return self.wavix_sandbox or self.b2core_sandbox
+
+
+def provider_status() -> ProviderStatus:
+    return ProviderStatus(
+        wavix_sandbox=not settings.WAVIX_BASE_URL,
+        b2core_sandbox=not settings.B2CORE_BASE_URL,
+    )
+
+
+def _timeouts() -> Timeouts:
+    return Timeouts(
+        connect=settings.PROVIDER_CONNECT_TIMEOUT,
+        read=settings.PROVIDER_READ_TIMEOUT,
+        deadline=settings.PROVIDER_DEADLINE,
+    )
+
+
+def _sandbox_transport():  # type: ignore[no-untyped-def]
+    # Imported lazily: only the sandbox configuration needs the in-process handler.
+    from dashboard.sandbox.transport import SandboxTransport
+
+    return SandboxTransport()
+
+
+def wavix_client() -> WavixClient:
+    """The shared Wavix client for the configured account, or for the sandbox."""
+    base_url, api_key = settings.WAVIX_BASE_URL, settings.WAVIX_API_KEY
+    key = (base_url, api_key)
+    with _lock:
+        client = _wavix.get(key)
+        if client is None:
+            if base_url:
+                client = WavixClient(base_url, api_key, timeouts=_timeouts())
+            else:
+                client = WavixClient(
+                    SANDBOX_ORIGIN + credentials.WAVIX_PREFIX,
+                    credentials.WAVIX_API_KEY,
+                    transport=_sandbox_transport(),
+                    timeouts=_timeouts(),
+                )
+            _wavix[key] = client
+        return client
+
+
+def b2core_client() -> B2CoreClient:
+    """The shared B2Core client for the configured host, or for the sandbox."""
+    base_url = settings.B2CORE_BASE_URL
+    key = (base_url, settings.B2CORE_ACCESS_TOKEN, settings.B2CORE_EMAIL)
+    with _lock:
+        client = _b2core.get(key)
+        if client is None:
+            disable_body = json.loads(settings.B2CORE_DISABLE_BODY)
+            if base_url:
+                client = B2CoreClient(
+                    base_url,
+                    access_token=settings.B2CORE_ACCESS_TOKEN,
+                    email=settings.B2CORE_EMAIL,
+                    password=settings.B2CORE_PASSWORD,
+                    timeouts=_timeouts(),
+                    disable_body=disable_body,
+                )
+            else:
+                client = B2CoreClient(
+                    SANDBOX_ORIGIN + credentials.B2CORE_PREFIX,
+                    email=credentials.B2CORE_ADMIN_EMAIL,
+                    password=credentials.B2CORE_ADMIN_PASSWORD,
+                    transport=_sandbox_transport(),
+                    timeouts=_timeouts(),
+                    disable_body=disable_body,
+                )
+            _b2core[key] = client
+        return client
+
+
+def reset_clients() -> None:
+    """Forget cached clients (tests that change provider settings call this)."""
+    with _lock:
+        for client in [*_wavix.values(), *_b2core.values()]:
+            client.close()
+        _wavix.clear()
+        _b2core.clear()
+
+
+def install_wavix_client(client: WavixClient) -> None:
+    """Use this client for the configured Wavix connection (tests and benchmarks)."""
+    with _lock:
+        _wavix[(settings.WAVIX_BASE_URL, settings.WAVIX_API_KEY)] = client

@@ -1,0 +1,460 @@
+"""The one place for timeouts, retries, deadlines and error mapping of provider calls.
+
+Reference: httpx docs/advanced/timeouts.md (timeouts are per operation, so a server that
+dribbles bytes never trips them: hence our own wall-clock deadline per call) and
+docs/advanced/transports.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
+
+import httpx
+import msgspec
+
+from .errors import (
+    BadResponse,
+    Forbidden,
+    NotFound,
+    ProviderError,
+    RateLimited,
+    Rejected,
+    Unauthorized,
+    Unavailable,
+    display_name,
+)
+
+__all__ = [
+    "ProviderHTTP",
+    "Reply",
+    "RetryPolicy",
+    "Scrubber",
+    "Timeouts",
+    "decode_json",
+    "map_status",
+    "parse_retry_after",
+    "provider_message",
+]
+
+T = TypeVar("T")
+log = logging.getLogger("dashboard.providers")
+
+_MAX_DETAIL = 300
+_REDACTED = "[redacted]"
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds: per connect, per socket read, and wall-clock for a whole call with retries."""
+
+    connect: float = 5.0
+    read: float = 15.0
+    deadline: float = 30.0
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently retryable calls are repeated (full-jitter backoff)."""
+
+    max_retries: int = 2
+    backoff_base: float = 0.2
+    backoff_cap: float = 2.0
+    retry_after_cap: float = 10.0
+
+    def backoff(self, retry_number: int, rand: Callable[[], float] = random.random) -> float:
+        """Return the pause before retry ``retry_number`` (1-based), drawn in [0, ceiling)."""
+        ceiling = min(self.backoff_cap, self.backoff_base * 2.0 ** (retry_number - 1))
+        return rand() * ceiling
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A provider's answer, fully read: status, headers and the raw body."""
+
+    status: int
+    headers: httpx.Headers
+    body: bytes = field(repr=False)
+
+
+class Scrubber:
+    """Replaces known secrets in text; tokens learnt at run time can be added."""
+
+    def __init__(self, secrets: Sequence[str] = ()) -> None:
+        self._lock = threading.Lock()
+        self._secrets: tuple[str, ...] = ()
+        for secret in secrets:
+            self.add(secret)
+
+    def add(self, secret: str) -> None:
+        """Remember a secret (ignored when too short to be one)."""
+        if len(secret) < 4:
+            return
+        with self._lock:
+            # Longest first, so a secret containing another is replaced whole.
+            self._secrets = tuple(sorted({*self._secrets, secret}, key=len, reverse=True))
+
+    def __call__(self, text: str) -> str:
+        """Return ``text`` with every known secret replaced."""
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, _REDACTED)
+        return text
+
+    def extended(self, extra: Sequence[str]) -> Callable[[str], str]:
+        """Return a scrub function that also hides ``extra`` (for one call only)."""
+        if not extra:
+            return self
+
+        def scrub(text: str) -> str:
+            text = self(text)
+            for secret in extra:
+                if secret:
+                    text = text.replace(secret, _REDACTED)
+            return text
+
+        return scrub
+
+    def __repr__(self) -> str:
+        return f"Scrubber({len(self._secrets)} secrets)"
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Read a Retry-After header (seconds or an HTTP-date) as seconds from now."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, seconds)
+
+
+def _flatten(value: object) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, list):
+        return "; ".join(part for part in (_flatten(item) for item in value) if part)
+    if isinstance(value, dict):
+        parts = (f"{key}: {_flatten(item)}" for key, item in value.items())
+        return "; ".join(parts)
+    return ""
+
+
+def _looks_like_html(body: bytes, content_type: str) -> bool:
+    return "html" in content_type.lower() or body.lstrip()[:1] == b"<"
+
+
+def provider_message(body: bytes, content_type: str = "") -> str | None:
+    """Return the provider's own short explanation from an error body, if it gave one.
+
+    JSON ``message``, then ``errors`` (string, list or field map), then ``error`` as text;
+    else a short plain-text body. Never an HTML page.
+    """
+    if not body.strip() or _looks_like_html(body, content_type):
+        return None
+    try:
+        data = msgspec.json.decode(body)
+    except (msgspec.DecodeError, ValueError):
+        text = body.decode("utf-8", "replace").strip().splitlines()[0]
+        return text[:_MAX_DETAIL] if text.isprintable() else None
+    if not isinstance(data, dict):
+        return _flatten(data)[:_MAX_DETAIL] or None
+    for key in ("message", "errors", "error", "detail"):
+        text = _flatten(data.get(key))
+        if text:
+            return text[:_MAX_DETAIL]
+    return None
+
+
+def _sentence(head: str, detail: str | None) -> str:
+    if not detail:
+        return head + "."
+    text = f"{head}: {detail}"
+    return text if text[-1] in ".!?" else text + "."
+
+
+def map_status(
+    provider: str, status: int, headers: httpx.Headers, body: bytes, scrub: Callable[[str], str]
+) -> ProviderError:
+    """Turn an unexpected HTTP status into the matching ProviderError."""
+    name = display_name(provider)
+    raw = provider_message(body, headers.get("content-type", ""))
+    detail = scrub(raw) if raw else None
+    if status == 401:
+        return Unauthorized(
+            provider, _sentence(f"{name} did not accept our credentials (401)", detail), status=401
+        )
+    if status == 403:
+        return Forbidden(provider, _sentence(f"{name} refused access (403)", detail), status=403)
+    if status == 404:
+        return NotFound(
+            provider, _sentence(f"{name} found no such record (404)", detail), status=404
+        )
+    if status == 429:
+        retry_after = parse_retry_after(headers.get("retry-after"))
+        wait = f"; try again in {retry_after:.0f} s" if retry_after is not None else ""
+        return RateLimited(
+            provider,
+            f"{name} is limiting how often we may call it (429){wait}.",
+            retry_after=retry_after,
+        )
+    if status >= 500:
+        return Unavailable(
+            provider,
+            _sentence(f"{name} failed on its side ({status})", detail),
+            status=status,
+            retry_after=parse_retry_after(headers.get("retry-after")),
+        )
+    if 400 <= status < 500:
+        return Rejected(
+            provider, _sentence(f"{name} rejected the request ({status})", detail), status=status
+        )
+    return BadResponse(
+        provider,
+        f"{name} answered with an unexpected status ({status}); check its base URL.",
+        status=status,
+    )
+
+
+def decode_json(provider: str, reply: Reply, decoder: msgspec.json.Decoder[T], *, what: str) -> T:
+    """Decode a reply's JSON body; anything unreadable becomes BadResponse saying why."""
+    name = display_name(provider)
+    if _looks_like_html(reply.body, reply.headers.get("content-type", "")):
+        raise BadResponse(
+            provider,
+            f"{name} answered HTML instead of JSON (status {reply.status}).",
+            status=reply.status,
+        )
+    if not reply.body.strip():
+        raise BadResponse(
+            provider,
+            f"{name} answered with an empty body (status {reply.status}).",
+            status=reply.status,
+        )
+    try:
+        return decoder.decode(reply.body)
+    except msgspec.ValidationError as exc:
+        reason = str(exc).replace(" - at `", " at `")
+        raise BadResponse(
+            provider, f"{name} sent {what} we cannot read: {reason}.", status=reply.status
+        ) from exc
+    except (msgspec.DecodeError, ValueError) as exc:
+        raise BadResponse(
+            provider,
+            f"{name} answered malformed JSON (status {reply.status}).",
+            status=reply.status,
+        ) from exc
+
+
+class ProviderHTTP:
+    """One pooled httpx.Client for one provider connection, with deadlines and retries.
+
+    ``retry=True`` is for reads and idempotent writes only; with ``retry=False`` a request is
+    attempted exactly once, whatever happens, because it may have reached the provider.
+    """
+
+    def __init__(
+        self,
+        provider: str,
+        base_url: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        auth: httpx.Auth | None = None,
+        headers: Mapping[str, str] | None = None,
+        secrets: Sequence[str] = (),
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.provider = provider
+        self.name = display_name(provider)
+        self.timeouts = timeouts or Timeouts()
+        self.retry_policy = retry or RetryPolicy()
+        self.scrub = Scrubber(secrets)
+        self._sleep = sleep
+        self._clock = clock
+        self._rand = rand
+        self._log = log.getChild(provider)
+        # httpx joins relative paths under a base URL's own path (…/sandbox/wavix/v1/…).
+        self._client = httpx.Client(
+            base_url=base_url.rstrip("/") + "/",
+            transport=transport or httpx.HTTPTransport(limits=httpx.Limits(max_connections=20)),
+            auth=auth,
+            headers={"Accept": "application/json", **(headers or {})},
+            timeout=self._timeout(self.timeouts.deadline),
+            follow_redirects=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"ProviderHTTP({self.provider!r}, {str(self._client.base_url)!r})"
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._client.close()
+
+    def error_for(self, reply: Reply, scrub: Callable[[str], str] | None = None) -> ProviderError:
+        """Return the error an unexpected reply stands for."""
+        return map_status(
+            self.provider, reply.status, reply.headers, reply.body, scrub or self.scrub
+        )
+
+    def decode(self, reply: Reply, decoder: msgspec.json.Decoder[T], *, what: str) -> T:
+        """Decode a reply's JSON body into ``decoder``'s type, or raise BadResponse."""
+        return decode_json(self.provider, reply, decoder, what=what)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        json: object = None,
+        retry: bool,
+        ok: Collection[int] = (200,),
+        secrets: Sequence[str] = (),
+    ) -> Reply:
+        """Send one call; return its reply when the status is in ``ok``, else raise.
+
+        ``secrets`` are scrubbed from this call's error messages too (an OTP code, say).
+        """
+        scrub = self.scrub.extended(secrets)
+        deadline = self._clock() + self.timeouts.deadline
+        attempt = 0
+        while True:
+            attempt += 1
+            started = self._clock()
+            try:
+                reply = self._attempt(method, path, params, json, deadline)
+                error = None if reply.status in ok else self.error_for(reply, scrub)
+            except ProviderError as exc:
+                reply, error = None, exc
+            elapsed_ms = (self._clock() - started) * 1000
+            if error is None and reply is not None:
+                self._log.debug(
+                    "%s %s %s -> %s in %.0f ms (attempt %d)",
+                    self.provider,
+                    method,
+                    scrub(path),
+                    reply.status,
+                    elapsed_ms,
+                    attempt,
+                )
+                return reply
+            assert error is not None
+            delay = self._retry_delay(error, attempt, retry, deadline)
+            self._log.warning(
+                "%s %s %s failed in %.0f ms (attempt %d, %s): %s",
+                self.provider,
+                method,
+                scrub(path),
+                elapsed_ms,
+                attempt,
+                "giving up" if delay is None else f"retrying in {delay:.2f} s",
+                error.message,
+            )
+            if delay is None:
+                raise error
+            self._sleep(delay)
+
+    def _retry_delay(
+        self, error: ProviderError, attempt: int, retry: bool, deadline: float
+    ) -> float | None:
+        policy = self.retry_policy
+        if not retry or attempt > policy.max_retries:
+            return None
+        if isinstance(error, RateLimited) or (isinstance(error, Unavailable) and error.retryable):
+            hint = error.retry_after
+        else:
+            return None
+        if hint is None:
+            delay = policy.backoff(attempt, self._rand)
+        elif hint > policy.retry_after_cap:
+            # Waiting less than asked would only earn another 429: let the caller say so.
+            return None
+        else:
+            delay = hint
+        if self._clock() + delay >= deadline:
+            return None
+        return delay
+
+    def _timeout(self, remaining: float) -> httpx.Timeout:
+        t = self.timeouts
+        read = max(0.001, min(t.read, remaining))
+        connect = max(0.001, min(t.connect, remaining))
+        return httpx.Timeout(connect=connect, read=read, write=read, pool=connect)
+
+    def _deadline_error(self) -> Unavailable:
+        return Unavailable(
+            self.provider,
+            f"{self.name} did not answer within {self.timeouts.deadline:g} s.",
+            retryable=False,
+        )
+
+    def _attempt(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str | int] | None,
+        json: object,
+        deadline: float,
+    ) -> Reply:
+        remaining = deadline - self._clock()
+        if remaining <= 0:
+            raise self._deadline_error()
+        url = path.lstrip("/")
+        kwargs: dict[str, Any] = {"params": params, "timeout": self._timeout(remaining)}
+        if json is not None:
+            kwargs["json"] = json
+        try:
+            with self._client.stream(method, url, **kwargs) as response:
+                chunks: list[bytes] = []
+                # Checked per chunk: a dribbling server must not outlive the deadline.
+                for chunk in response.iter_bytes():
+                    chunks.append(chunk)
+                    if self._clock() >= deadline:
+                        raise self._deadline_error()
+                return Reply(response.status_code, response.headers, b"".join(chunks))
+        except httpx.TimeoutException as exc:
+            if self._clock() >= deadline - 0.01:
+                raise self._deadline_error() from exc
+            if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+                message = f"Could not connect to {self.name} within {self.timeouts.connect:g} s."
+            else:
+                message = f"{self.name} did not answer within {self.timeouts.read:g} s."
+            raise Unavailable(self.provider, message) from exc
+        except httpx.ConnectError as exc:
+            reason = self.scrub(str(exc)) or type(exc).__name__
+            raise Unavailable(
+                self.provider, f"Could not connect to {self.name} ({reason})."
+            ) from exc
+        except httpx.RemoteProtocolError as exc:
+            raise Unavailable(
+                self.provider, f"{self.name} closed the connection before answering in full."
+            ) from exc
+        except httpx.TransportError as exc:
+            raise Unavailable(
+                self.provider, f"The connection to {self.name} failed ({type(exc).__name__})."
+            ) from exc
+        except httpx.DecodingError as exc:
+            raise BadResponse(
+                self.provider, f"{self.name} sent a body that could not be decompressed."
+            ) from exc

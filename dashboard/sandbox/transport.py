@@ -1,0 +1,113 @@
+"""An httpx transport that serves requests from the sandbox in this process, without a socket.
+
+It builds a WSGI request and runs Django's handler (URL routing, middleware, faults) directly.
+It deliberately skips WSGIHandler.__call__ and HttpResponse.close(): those send
+request_started/request_finished, whose receivers close the *caller's* database connections in
+the middle of the caller's own request.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import threading
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+import httpx
+from django.core.handlers.base import BaseHandler
+from django.core.handlers.wsgi import WSGIRequest
+from django.http import HttpResponseBase, StreamingHttpResponse
+
+from dashboard.sandbox.faults import SandboxConnectionDropped
+
+
+class _SandboxRequest(WSGIRequest):
+    def get_host(self) -> str:
+        # Any host name reaches the in-process sandbox; ALLOWED_HOSTS guards real sockets.
+        return self._get_raw_host()
+
+
+def _release(response: HttpResponseBase) -> None:
+    """What HttpResponseBase.close() does, minus the request_finished signal."""
+    closers = response._resource_closers
+    for closer in closers:
+        closer()
+    closers.clear()
+
+
+class _StreamedBody(httpx.SyncByteStream):
+    def __init__(self, response: StreamingHttpResponse) -> None:
+        self._response = response
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            for chunk in self._response.streaming_content:
+                yield bytes(chunk)  # type: ignore[arg-type]
+        except SandboxConnectionDropped as exc:
+            # What a client sees when a server closes the socket mid-body.
+            raise httpx.RemoteProtocolError(str(exc)) from exc
+
+    def close(self) -> None:
+        _release(self._response)
+
+
+class SandboxTransport(httpx.BaseTransport):
+    def __init__(self) -> None:
+        self._handler: BaseHandler | None = None
+        self._lock = threading.Lock()
+
+    def _loaded_handler(self) -> BaseHandler:
+        with self._lock:
+            if self._handler is None:
+                handler = BaseHandler()
+                handler.load_middleware()
+                self._handler = handler
+            return self._handler
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        environ = _environ(request, request.read())
+        response = self._loaded_handler().get_response(_SandboxRequest(environ))
+        headers = [*response.items()]
+        headers += [("Set-Cookie", cookie.output(header="")) for cookie in response.cookies.values()]
+        if isinstance(response, StreamingHttpResponse):
+            stream: httpx.SyncByteStream = _StreamedBody(response)
+        else:
+            content = getattr(response, "content", b"")
+            _release(response)
+            stream = httpx.ByteStream(content)
+        return httpx.Response(response.status_code, headers=headers, stream=stream, request=request)
+
+
+def _environ(request: httpx.Request, body: bytes) -> dict[str, Any]:
+    url = request.url
+    path = url.raw_path.split(b"?", 1)[0]
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": request.method,
+        "SCRIPT_NAME": "",
+        # WSGI carries the percent-decoded path as latin-1 text (PEP 3333).
+        "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
+        "QUERY_STRING": url.query.decode("ascii", "replace"),
+        "SERVER_NAME": url.host,
+        "SERVER_PORT": str(url.port or (443 if url.scheme == "https" else 80)),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": url.scheme,
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    for name, value in request.headers.multi_items():
+        key = name.upper().replace("-", "_")
+        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            if key == "CONTENT_TYPE":
+                environ[key] = value
+            continue
+        key = "HTTP_" + key
+        environ[key] = f"{environ[key]},{value}" if key in environ else value
+    return environ

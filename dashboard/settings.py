@@ -1,0 +1,207 @@
+"""Django settings, read from the environment (see README's table).
+
+Imports with no environment at all: every value has a development default, and a bad value is
+reported by a system check (dashboard/checks.py), never by a traceback here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+
+from dashboard.env import PROBLEMS, envbool, envfloat, envint, envlist, envsecret, envstr
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(envstr("DASHBOARD_VAR_DIR", str(BASE_DIR / "var")))
+try:
+    # SQLite creates its file but not the folder it lives in.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+except OSError as exc:
+    PROBLEMS.append(("DASHBOARD_VAR_DIR", f"cannot create {VAR_DIR}: {exc.strerror}"))
+
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105 (flagged by a check when DEBUG is off)
+SECRET_KEY = envsecret("SECRET_KEY", DEV_SECRET_KEY)
+DEBUG = envbool("DEBUG", False)
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS") or ["127.0.0.1", "localhost", "[::1]", "testserver"]
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "django_tables2",
+    "django_filters",
+    "dashboard.apps.DashboardConfig",
+    "dashboard.accounts",
+    "dashboard.audit",
+    "dashboard.verifications",
+    "dashboard.clients",
+    "dashboard.sandbox",
+    "dashboard.sandbox.b2core",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "dashboard.accounts.middleware.OperatorTimezoneMiddleware",
+    # Acts only below /sandbox/: latency, errors and broken bodies on request, for fault tests.
+    "dashboard.sandbox.faults.SandboxFaultMiddleware",
+]
+
+ROOT_URLCONF = "dashboard.urls"
+WSGI_APPLICATION = "dashboard.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "dashboard.context_processors.providers",
+            ],
+        },
+    },
+]
+
+# --- Databases -------------------------------------------------------------------------------
+# SQLite by default, in WAL mode with IMMEDIATE transactions: with deferred transactions a
+# read-then-write transaction fails with "database is locked" while a sync writes.
+_SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+
+
+def _database(url: str, sqlite_file: Path, variable: str) -> dict[str, Any]:
+    if not url:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": sqlite_file,
+            "OPTIONS": dict(_SQLITE_OPTIONS),
+        }
+    try:
+        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+    except ValueError as exc:
+        PROBLEMS.append((variable, f"cannot be read as a database URL: {exc}"))
+        return _database("", sqlite_file, variable)
+    if config.get("ENGINE") == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {**_SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+    return config
+
+
+DATABASE_URL = envsecret("DATABASE_URL")
+DATABASES = {
+    "default": _database(DATABASE_URL, VAR_DIR / "dashboard.sqlite3", "DATABASE_URL"),
+    # The sandbox keeps its own tables on its own connection, as a real provider would.
+    # The sandbox keeps its own tables on its own connection, as a real provider would, in a
+    # SQLite file of its own unless told otherwise. (Sharing DATABASE_URL would also share
+    # django_migrations, and the sandbox's tables would be recorded as made but never made.)
+    "sandbox": _database(
+        envsecret("SANDBOX_DATABASE_URL"), VAR_DIR / "sandbox.sqlite3", "SANDBOX_DATABASE_URL"
+    ),
+}
+if DATABASES["sandbox"].get("ENGINE") == "django.db.backends.sqlite3":
+    # A file in tests too, so that a sandbox served by another thread sees what a test wrote.
+    DATABASES["sandbox"]["TEST"] = {"NAME": str(VAR_DIR / "test-sandbox.sqlite3")}
+else:
+    DATABASES["sandbox"]["TEST"] = {"NAME": f"test_{DATABASES['sandbox']['NAME']}_sandbox"}
+DATABASE_ROUTERS = ["dashboard.sandbox.routers.SandboxRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache -----------------------------------------------------------------------------------
+REDIS_URL = envsecret("REDIS_URL")
+CACHES: dict[str, dict[str, Any]] = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# --- Auth ------------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "verifications:services"
+LOGOUT_REDIRECT_URL = "accounts:login"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- Time ------------------------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = envstr("TIME_ZONE", "UTC")
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "staticfiles"
+# WhiteNoise serves static files from the finders too: no collectstatic step to forget.
+WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# --- Providers -------------------------------------------------------------------------------
+WAVIX_BASE_URL = envstr("WAVIX_BASE_URL").rstrip("/")
+WAVIX_API_KEY = envsecret("WAVIX_API_KEY")
+WAVIX_SERVICE_IDS = envlist("WAVIX_SERVICE_IDS")
+B2CORE_BASE_URL = envstr("B2CORE_BASE_URL").rstrip("/")
+B2CORE_ACCESS_TOKEN = envsecret("B2CORE_ACCESS_TOKEN")
+B2CORE_EMAIL = envsecret("B2CORE_EMAIL")
+B2CORE_PASSWORD = envsecret("B2CORE_PASSWORD")
+# B2Core documents no body for disabling a method; ours is configurable (JSON object).
+B2CORE_DISABLE_BODY = envstr("B2CORE_DISABLE_BODY", '{"isEnabled": false}')
+PROVIDER_CONNECT_TIMEOUT = envfloat("PROVIDER_CONNECT_TIMEOUT", 5.0, minimum=0.1)
+PROVIDER_READ_TIMEOUT = envfloat("PROVIDER_READ_TIMEOUT", 15.0, minimum=0.1)
+PROVIDER_DEADLINE = envfloat("PROVIDER_DEADLINE", 30.0, minimum=0.1)
+
+# The sandbox stands in for any provider that is not configured.
+SANDBOX_SEED = envint("SANDBOX_SEED", 2024)
+SANDBOX_ENABLED = not (WAVIX_BASE_URL and B2CORE_BASE_URL) or envbool("SANDBOX_ENABLED", False)
+
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Every 4xx the sandbox answers on purpose would otherwise be logged as a warning.
+        "django.request": {"level": "ERROR"},
+        "httpx": {"level": "WARNING"},
+    },
+}
+
+# --- Mirror of Wavix sessions ----------------------------------------------------------------
+# Today's and unsettled windows are fetched again when older than this.
+MIRROR_FRESHNESS_SECONDS = envint("MIRROR_FRESHNESS_SECONDS", 30, minimum=1)
+MIRROR_SYNC_WORKERS = envint("MIRROR_SYNC_WORKERS", 4, minimum=1)
+MIRROR_MAX_RANGE_DAYS = envint("MIRROR_MAX_RANGE_DAYS", 400, minimum=1)
+MIRROR_RETENTION_DAYS = envint("MIRROR_RETENTION_DAYS", 400, minimum=1)

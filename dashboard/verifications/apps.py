@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VerificationsConfig(AppConfig):
+    name = "dashboard.verifications"
+    label = "verifications"

@@ -1,0 +1,62 @@
+"""What the operator should know about how fresh the mirrored data on screen is."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from dashboard.verifications.models import Service, SyncWindow
+from dashboard.verifications.sync import is_fresh
+
+
+@dataclass(frozen=True)
+class StaleWindow:
+    service: str
+    day: dt.date
+    error: str
+    fetched_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Freshness:
+    synced_at: dt.datetime | None
+    stale: list[StaleWindow]
+    windows: int
+
+    @property
+    def all_fresh(self) -> bool:
+        return not self.stale
+
+
+def freshness(services: Sequence[Service], days: Sequence[dt.date]) -> Freshness:
+    now = timezone.now()
+    names = {s.pk: s.display_name for s in services}
+    windows = {
+        (w.service_id, w.day): w
+        for w in SyncWindow.objects.filter(service__in=services, day__in=days)
+    }
+    stale: list[StaleWindow] = []
+    fetched = []
+    for service in services:
+        for day in days:
+            window = windows.get((service.pk, day))
+            if window is not None and window.fetched_at is not None:
+                fetched.append(window.fetched_at)
+            if not is_fresh(window, now):
+                stale.append(
+                    StaleWindow(
+                        service=names[service.pk],
+                        day=day,
+                        error=(window.last_error if window else "") or "not fetched yet",
+                        fetched_at=window.fetched_at if window else None,
+                    )
+                )
+    # "As of": the oldest fetch among the windows shown, the honest lower bound.
+    return Freshness(
+        synced_at=min(fetched) if fetched else None,
+        stale=stale,
+        windows=len(services) * len(days),
+    )

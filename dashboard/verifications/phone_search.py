@@ -1,0 +1,95 @@
+"""What an operator typed in the phone box: a whole number, a prefix, or the last four."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+import phonenumbers
+
+_ALLOWED = re.compile(r"^[\d\s()+.\-]*$")
+
+
+class PhoneMatch(Enum):
+    EXACT = "exact"
+    PREFIX = "prefix"
+    LAST4 = "last4"
+
+
+@dataclass(frozen=True)
+class PhoneQuery:
+    match: PhoneMatch
+    digits: str
+
+    def describe(self) -> str:
+        if self.match is PhoneMatch.EXACT:
+            return f"the number {format_e164_digits(self.digits)}"
+        if self.match is PhoneMatch.LAST4:
+            return f"numbers ending in {self.digits}"
+        return f"numbers starting with +{self.digits}"
+
+
+class PhoneQueryError(ValueError):
+    pass
+
+
+def parse_phone_query(raw: str, region: str | None = None) -> PhoneQuery | None:
+    """Interpret the phone box; None when empty; PhoneQueryError with a sentence when bad.
+
+    With a region (one country filtered), a national number such as 07911 123456 is read
+    as that country's.
+    """
+    text = raw.strip()
+    if not text:
+        return None
+    if not _ALLOWED.fullmatch(text):
+        raise PhoneQueryError(
+            "A phone search takes digits only (spaces, dashes, dots, brackets and a "
+            "leading + are ignored)."
+        )
+    digits = re.sub(r"\D", "", text)
+    if text.startswith("00"):
+        digits = digits[2:]  # international dialling prefix, as in 0044…
+    if not digits:
+        raise PhoneQueryError("Type at least one digit of the phone number.")
+    if len(digits) > 15:
+        raise PhoneQueryError("A phone number has at most 15 digits (E.164).")
+    if len(digits) == 4 and not text.startswith("+"):
+        return PhoneQuery(PhoneMatch.LAST4, digits)
+    if region and not text.startswith(("+", "00")):
+        national = _parse(text, region)
+        if national is not None and phonenumbers.is_valid_number(national):
+            return PhoneQuery(PhoneMatch.EXACT, _e164_digits(national))
+    if len(digits) >= 8:
+        number = _parse("+" + digits, None)
+        if number is not None and phonenumbers.is_possible_number(number):
+            return PhoneQuery(PhoneMatch.EXACT, _e164_digits(number))
+    return PhoneQuery(PhoneMatch.PREFIX, digits)
+
+
+def _parse(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def _e164_digits(number: phonenumbers.PhoneNumber) -> str:
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
+
+
+def format_e164_digits(digits: str) -> str:
+    """ "447919433768" → "+44 7919 433768"; what cannot be parsed is shown as +digits."""
+    try:
+        number = phonenumbers.parse("+" + digits)
+    except phonenumbers.NumberParseException:
+        return "+" + digits
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def mask(formatted: str) -> str:
+    """Hide the middle digits for people who may not see whole numbers."""
+    positions = [i for i, ch in enumerate(formatted) if ch.isdigit()]
+    hidden = set(positions[3:-3]) if len(positions) > 6 else set()
+    return "".join("•" if i in hidden else ch for i, ch in enumerate(formatted))

@@ -1,0 +1,186 @@
+"""The sessions list's filters: a form in the URL, turned into a query on the mirror."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from dashboard.verifications.countries import country_choices
+from dashboard.verifications.keyset import SortKey
+from dashboard.verifications.models import MirroredSession, Service
+from dashboard.verifications.phone_search import (
+    PhoneMatch,
+    PhoneQuery,
+    PhoneQueryError,
+    parse_phone_query,
+)
+
+RANGE_PRESETS: dict[str, tuple[str, dt.timedelta | None]] = {
+    "today": ("Today", None),
+    "24h": ("Last 24 hours", dt.timedelta(hours=24)),
+    "7d": ("Last 7 days", dt.timedelta(days=7)),
+    "30d": ("Last 30 days", dt.timedelta(days=30)),
+    "90d": ("Last 90 days", dt.timedelta(days=90)),
+}
+DEFAULT_RANGE = "7d"
+STATUSES = ("pending", "verified", "expired", "canceled", "failed")
+SORTS: dict[str, tuple[str, SortKey]] = {
+    "-created": ("Newest first", SortKey(("created_at", "session_id"), (True, True))),
+    "created": ("Oldest first", SortKey(("created_at", "session_id"), (False, False))),
+    "-charge": (
+        "Highest charge",
+        SortKey(("charge", "created_at", "session_id"), (True, True, True)),
+    ),
+    "charge": (
+        "Lowest charge",
+        SortKey(("charge", "created_at", "session_id"), (False, True, True)),
+    ),
+    "status": ("Status", SortKey(("status", "created_at", "session_id"), (False, True, True))),
+}
+DEFAULT_SORT = "-created"
+
+
+@dataclass(frozen=True)
+class SessionCriteria:
+    start: dt.datetime
+    end: dt.datetime
+    service_ids: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    phone: PhoneQuery | None = None
+    min_charge: Decimal | None = None
+    sort: str = DEFAULT_SORT
+
+    @property
+    def sort_key(self) -> SortKey:
+        return SORTS[self.sort][1]
+
+    def utc_days(self) -> list[dt.date]:
+        first = self.start.astimezone(dt.UTC).date()
+        last = (self.end - dt.timedelta(microseconds=1)).astimezone(dt.UTC).date()
+        return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+
+    def queryset(self) -> QuerySet[MirroredSession]:
+        qs = MirroredSession.objects.filter(created_at__gte=self.start, created_at__lt=self.end)
+        if self.service_ids:
+            qs = qs.filter(service__service_id__in=self.service_ids)
+        if self.statuses:
+            qs = qs.filter(status__in=self.statuses)
+        if self.countries:
+            qs = qs.filter(country__in=self.countries)
+        if self.min_charge is not None:
+            qs = qs.filter(charge__gte=self.min_charge)
+        if self.phone is not None:
+            qs = qs.filter(_phone_condition(self.phone))
+        return qs
+
+
+def _phone_condition(phone: PhoneQuery) -> Q:
+    if phone.match is PhoneMatch.EXACT:
+        return Q(phone_number=phone.digits)
+    if phone.match is PhoneMatch.LAST4:
+        return Q(phone_last4=phone.digits)
+    # A digit prefix as a range (":" sorts right after "9"): an index range scan in every
+    # database, where LIKE 'x%' is not in SQLite.
+    return Q(phone_number__gte=phone.digits, phone_number__lt=phone.digits + ":")
+
+
+class SessionFilterForm(forms.Form):
+    range = forms.ChoiceField(
+        choices=[(k, label) for k, (label, _) in RANGE_PRESETS.items()] + [("custom", "Custom")],
+        required=False,
+    )
+    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput({"type": "date"}))
+    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput({"type": "date"}))
+    service = forms.MultipleChoiceField(required=False)
+    status = forms.MultipleChoiceField(
+        choices=[(s, s.capitalize()) for s in STATUSES], required=False
+    )
+    country = forms.MultipleChoiceField(choices=country_choices, required=False)
+    phone = forms.CharField(label="Phone", max_length=40, required=False)
+    min_charge = forms.DecimalField(
+        label="Min. charge (USD)", min_value=Decimal(0), max_digits=12, decimal_places=4, required=False
+    )
+    sort = forms.ChoiceField(choices=[(k, label) for k, (label, _) in SORTS.items()], required=False)
+
+    def __init__(self, *args: object, services: list[Service], tz: dt.tzinfo, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.tz = tz
+        self.fields["service"].choices = [(s.service_id, s.display_name) for s in services]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        now = timezone.now()
+        preset = data.get("range") or (
+            "custom" if data.get("date_from") or data.get("date_to") else DEFAULT_RANGE
+        )
+        data["range"] = preset
+        if preset == "custom":
+            self._clean_custom(data, now)
+        elif preset == "today":
+            local_midnight = dt.datetime.combine(now.astimezone(self.tz).date(), dt.time(), self.tz)
+            data["start"], data["end"] = local_midnight, now
+        else:
+            delta = RANGE_PRESETS[preset][1]
+            assert delta is not None
+            data["start"], data["end"] = now - delta, now
+        countries = data.get("country") or []
+        region = countries[0] if len(countries) == 1 else None
+        try:
+            data["phone_query"] = parse_phone_query(data.get("phone") or "", region)
+        except PhoneQueryError as exc:
+            self.add_error("phone", str(exc))
+        return data
+
+    def _clean_custom(self, data: dict[str, object], now: dt.datetime) -> None:
+        date_from, date_to = data.get("date_from"), data.get("date_to")
+        if "date_from" in self.errors or "date_to" in self.errors:
+            return
+        today = now.astimezone(self.tz).date()
+        if not isinstance(date_from, dt.date):
+            date_from = today - dt.timedelta(days=6)
+        if not isinstance(date_to, dt.date):
+            date_to = today
+        if date_from > date_to:
+            self.add_error("date_to", "The end date is before the start date.")
+            return
+        days = (date_to - date_from).days + 1
+        if days > settings.MIRROR_MAX_RANGE_DAYS:
+            self.add_error(
+                "date_to",
+                f"That range is {days} days; the longest allowed is "
+                f"{settings.MIRROR_MAX_RANGE_DAYS} days.",
+            )
+            return
+        data["start"] = dt.datetime.combine(date_from, dt.time(), self.tz)
+        data["end"] = min(now, dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), self.tz))
+        if data["start"] >= data["end"]:  # type: ignore[operator]
+            self.add_error("date_from", "That range starts in the future.")
+
+    def criteria(self) -> SessionCriteria:
+        """Only after is_valid()."""
+        data = self.cleaned_data
+        return SessionCriteria(
+            start=data["start"],
+            end=data["end"],
+            service_ids=tuple(data.get("service") or ()),
+            statuses=tuple(data.get("status") or ()),
+            countries=tuple(data.get("country") or ()),
+            phone=data.get("phone_query"),
+            min_charge=data.get("min_charge"),
+            sort=data.get("sort") or DEFAULT_SORT,
+        )
+
+
+def zone(name: str) -> dt.tzinfo:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return dt.UTC

@@ -1,0 +1,142 @@
+"""The sessions list: filters in the URL, keyset pages, freshness, CSV export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from dashboard.accounts.roles import can
+from dashboard.accounts.views import time_zone_choices
+from dashboard.connections import wavix_client
+from dashboard.verifications.countries import country_name
+from dashboard.verifications.csv_export import csv_lines
+from dashboard.verifications.freshness import freshness
+from dashboard.verifications.keyset import BadCursor, Page, paginate
+from dashboard.verifications.models import MirroredSession, Service
+from dashboard.verifications.phone_search import format_e164_digits, mask
+from dashboard.verifications.session_filters import SessionCriteria, SessionFilterForm
+from dashboard.verifications.sync import sync_range
+
+PAGE_SIZE = 50
+# Counting is capped: "10,000+" is as useful as an exact count of millions, and cheap.
+COUNT_CAP = 10_000
+# How long a page waits for another worker already fetching the same window.
+SYNC_WAIT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    session: MirroredSession
+    phone: str
+    country: str
+
+
+def _rows(page: Page[MirroredSession], unmasked: bool) -> list[SessionRow]:
+    rows = []
+    for session in page.rows:
+        phone = format_e164_digits(session.phone_number)
+        rows.append(
+            SessionRow(
+                session=session,
+                phone=phone if unmasked else mask(phone),
+                country=country_name(session.country),
+            )
+        )
+    return rows
+
+
+def _services_for(criteria: SessionCriteria, services: list[Service]) -> list[Service]:
+    if criteria.service_ids:
+        return [s for s in services if s.service_id in criteria.service_ids]
+    return services
+
+
+@require_GET
+@login_required
+def session_list(request: HttpRequest) -> HttpResponse:
+    services = list(Service.objects.all())
+    form = SessionFilterForm(request.GET, services=services, tz=timezone.get_current_timezone())
+    context: dict[str, object] = {
+        "form": form,
+        "services": services,
+        "page_error": "",
+        "time_zones": time_zone_choices(),
+        "default_time_zone": settings.TIME_ZONE,
+    }
+    valid = form.is_valid()
+    context["selected_range"] = form.cleaned_data.get("range") or request.GET.get("range", "7d")
+    if valid:
+        criteria = form.criteria()
+        shown = _services_for(criteria, services)
+        days = criteria.utc_days()
+        report = sync_range(
+            wavix_client(), shown, days[0], days[-1], wait_seconds=SYNC_WAIT_SECONDS
+        )
+        queryset = criteria.queryset().select_related("service")
+        try:
+            page = paginate(
+                queryset,
+                criteria.sort_key,
+                size=PAGE_SIZE,
+                after=request.GET.get("after", ""),
+                before=request.GET.get("before", ""),
+            )
+        except BadCursor as exc:
+            context["page_error"] = str(exc)
+            page = paginate(queryset, criteria.sort_key, size=PAGE_SIZE)
+        context.update(
+            criteria=criteria,
+            page=page,
+            rows=_rows(page, can(request.user, "unmask")),
+            count=queryset[: COUNT_CAP + 1].count(),
+            count_cap=COUNT_CAP,
+            freshness=freshness(shown, days),
+            sync_report=report,
+            can_export=can(request.user, "export"),
+            query_without_cursor=_query_without(request, "after", "before"),
+        )
+    template = "verifications/sessions.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#results"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+@require_GET
+@login_required
+def session_export(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "export"):
+        raise PermissionDenied("Exports are for auditors and admins.")
+    services = list(Service.objects.all())
+    form = SessionFilterForm(request.GET, services=services, tz=timezone.get_current_timezone())
+    if not form.is_valid():
+        return render(
+            request,
+            "verifications/sessions.html",
+            {"form": form, "services": services, "page_error": "Fix the filters to export."},
+            status=400,
+        )
+    criteria = form.criteria()
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    response = StreamingHttpResponse(
+        csv_lines(criteria.queryset(), criteria.sort_key.order_by()),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="sessions-{stamp}.csv"'
+    return response

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from dashboard.connections import reset_clients
+from dashboard.sandbox import credentials
+
+
+def user_with_role(username: str, role: str) -> User:
+    user = User.objects.create_user(username, password="pw-" + username)
+    # get_or_create: transactional tests flush the groups the migration made.
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return user
+
+
+@pytest.fixture
+def socket_providers(settings, sandbox_server):
+    """Point the dashboard at the sandbox served over a real socket by another process."""
+    settings.WAVIX_BASE_URL = sandbox_server.wavix_url
+    settings.WAVIX_API_KEY = credentials.WAVIX_API_KEY
+    settings.B2CORE_BASE_URL = sandbox_server.b2core_url
+    settings.B2CORE_EMAIL = credentials.B2CORE_ADMIN_EMAIL
+    settings.B2CORE_PASSWORD = credentials.B2CORE_ADMIN_PASSWORD
+    reset_clients()
+    yield sandbox_server
+    reset_clients()
+
+
+@pytest.fixture
+def viewer_client(client, db):
+    client.force_login(user_with_role("vera", "viewer"))
+    return client
+
+
+@pytest.fixture
+def operator_client(client, db):
+    client.force_login(user_with_role("otto", "operator"))
+    return client

@@ -1,0 +1,91 @@
+"""A scripted Wavix for mirror tests: real WavixClient, real HTTP semantics via MockTransport."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs
+
+import httpx
+
+from dashboard.providers.http import RetryPolicy, Timeouts
+from dashboard.providers.wavix import WavixClient
+
+SERVICE_A = "a" * 32
+SERVICE_B = "b" * 32
+
+
+@dataclass
+class FakeWavix:
+    sessions: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    calls: Counter[str] = field(default_factory=Counter)
+    fail_with: int | None = None
+    delay: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(
+        self,
+        service_id: str,
+        session_id: str,
+        created_at: dt.datetime,
+        *,
+        phone: str = "447911123456",
+        country: str = "GB",
+        status: str = "verified",
+        charge: str = "0.0500",
+    ) -> None:
+        self.sessions.setdefault(service_id, []).append(
+            {
+                "created_at": created_at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                "session_id": session_id,
+                "phone_number": phone,
+                "destination_country": country,
+                "status": status,
+                "charge": charge,
+                "service_id": service_id,
+                "service_name": self.names.get(service_id, f"Service {service_id[:4]}"),
+            }
+        )
+
+    def set_status(self, session_id: str, status: str) -> None:
+        for rows in self.sessions.values():
+            for row in rows:
+                if row["session_id"] == session_id:
+                    row["status"] = status
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        parts = request.url.path.strip("/").split("/")
+        if parts[-1] == "service" and parts[-2] == "two-fa":
+            return httpx.Response(404, json={"success": False, "message": "Not found"})
+        service_id = parts[-2]
+        query = parse_qs(request.url.query.decode())
+        day_from = dt.date.fromisoformat(query["from"][0])
+        day_to = dt.date.fromisoformat(query["to"][0])
+        with self.lock:
+            self.calls[f"{service_id} {day_from}"] += 1
+        if self.delay:
+            time.sleep(self.delay)
+        if self.fail_with:
+            return httpx.Response(self.fail_with, text="<html>Bad gateway</html>")
+        rows = [
+            r
+            for r in self.sessions.get(service_id, [])
+            if day_from <= dt.date.fromisoformat(r["created_at"][:10]) <= day_to
+        ]
+        if not rows:
+            return httpx.Response(404, json={"success": False, "message": "Sessions not found"})
+        return httpx.Response(200, content=json.dumps(rows).encode(), headers={"content-type": "application/json"})
+
+    def client(self) -> WavixClient:
+        return WavixClient(
+            "http://fake-wavix.test",
+            "test-key",
+            transport=httpx.MockTransport(self.handle),
+            timeouts=Timeouts(connect=1, read=2, deadline=3),
+            retry=RetryPolicy(max_retries=0),
+        )

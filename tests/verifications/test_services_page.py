@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from dashboard.connections import reset_clients
+from dashboard.providers.wavix import WavixClient
+from dashboard.sandbox import credentials
+from dashboard.verifications.models import Service
+
+
+def last_seven_days() -> tuple[dt.date, dt.date]:
+    today = timezone.now().astimezone(dt.UTC).date()
+    return today - dt.timedelta(days=6), today
+
+
+def test_services_page_lists_each_service_with_its_seven_day_count(
+    socket_providers, viewer_client
+):
+    date_from, date_to = last_seven_days()
+    with WavixClient(socket_providers.wavix_url, credentials.WAVIX_API_KEY) as wavix:
+        services = wavix.list_services()
+        assert services
+        expected = {s.service_id: len(wavix.list_sessions(s.service_id, date_from, date_to)) for s in services}
+
+    response = viewer_client.get("/")
+
+    assert response.status_code == 200
+    rows = {row["service"].service_id: row for row in response.context["rows"]}
+    assert set(rows) == set(expected)
+    for service_id, count in expected.items():
+        assert rows[service_id]["volume"].sessions == count
+        assert f"{count:,}" in response.content.decode()
+    assert sum(expected.values()) > 0
+
+
+def test_provider_outage_is_a_sentence_per_service_not_a_500(socket_providers, viewer_client):
+    socket_providers.set_fault("503", path_contains="/sessions")
+
+    response = viewer_client.get("/")
+
+    assert response.status_code == 200
+    assert response.context["rows"]
+    assert all(row["volume"] is None for row in response.context["rows"])
+    assert "Could not load:" in response.content.decode()
+    assert "Traceback" not in response.content.decode()
+
+
+def test_viewer_cannot_register_a_service(viewer_client):
+    response = viewer_client.post(
+        "/services/register/", {"service_id": "0123456789abcdef0123456789abcdef"}
+    )
+    assert response.status_code == 403
+    assert not Service.objects.exists()
+
+
+def test_operator_registers_a_service_with_dashes_forgiven(operator_client):
+    response = operator_client.post(
+        "/services/register/",
+        {"service_id": "01234567-89AB-CDEF-0123-456789abcdef", "name": "Legacy"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Service.objects.get().service_id == "0123456789abcdef0123456789abcdef"
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "xyz", "0123456789abcdef0123456789abcdeg", "<script>alert(1)</script>", "' OR 1=1 --"]
+)
+def test_operator_gets_a_clear_message_for_a_bad_service_id(operator_client, bad):
+    response = operator_client.post("/services/register/", {"service_id": bad}, follow=True)
+    assert response.status_code == 200
+    assert not Service.objects.exists()
+    body = response.content.decode()
+    assert "32 hexadecimal characters" in body or "This field is required" in body
+    assert "<script>alert(1)</script>" not in body
+
+
+@pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)
+def test_in_process_sandbox_serves_the_page_and_says_sandbox_data(client, settings):
+    settings.WAVIX_BASE_URL = ""
+    reset_clients()
+    call_command("sandbox_seed", sessions=300, days=10, clients=0, seed=3)
+    from tests.verifications.conftest import user_with_role
+
+    client.force_login(user_with_role("ivy", "viewer"))
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert "Sandbox data" in response.content.decode()
+    assert len(response.context["rows"]) == 3
+    assert sum(row["volume"].sessions for row in response.context["rows"]) > 0
+    reset_clients()
