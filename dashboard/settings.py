@@ -10,14 +10,20 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+import django_stubs_ext
+
 
 from dashboard.env import PROBLEMS, envbool, envfloat, envint, envlist, envsecret, envstr
+
+# Lets generic classes such as ModelAdmin[Model] be subscripted at run time, for mypy.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("DASHBOARD_VAR_DIR", str(BASE_DIR / "var")))
 try:
     # SQLite creates its file but not the folder it lives in.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+    (VAR_DIR / "staticfiles").mkdir(exist_ok=True)
 except OSError as exc:
     PROBLEMS.append(("DASHBOARD_VAR_DIR", f"cannot create {VAR_DIR}: {exc.strerror}"))
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Generator
 import httpx
 import msgspec
 
-from .errors import ProviderError, Unauthorized
+from .errors import BadResponse, ProviderError, Unauthorized
 from .http import Reply, decode_json
 
 __all__ = ["B2CoreAuth"]
@@ -29,7 +29,7 @@ class _Token(msgspec.Struct, kw_only=True, rename="camel"):
 
 class _Tokens(msgspec.Struct, kw_only=True, rename="camel"):
     two_fa_required: bool = msgspec.field(name="2faRequired", default=False)
-    access_token: _Token
+    access_token: _Token | None = None  # absent when 2faRequired is true
     refresh_token: _Token | None = None
 
 
@@ -55,7 +55,7 @@ class B2CoreAuth(httpx.Auth):
         access_token: str = "",
         email: str = "",
         password: str = "",
-        on_token: Callable[[str], None] = lambda token: None,
+        on_token: Callable[[str], None] = lambda token: None,  # told of each new token
         error_for: Callable[[Reply], ProviderError],
     ) -> None:
         self._base = httpx.URL(base_url.rstrip("/") + "/")
@@ -67,8 +67,6 @@ class B2CoreAuth(httpx.Auth):
         self._renewing = threading.Lock()  # one renewal at a time (sign-in is throttled)
         self._access = access_token
         self._refresh = ""
-        if access_token:
-            on_token(access_token)
 
     def __repr__(self) -> str:
         return f"B2CoreAuth({str(self._base)!r}, has_token={bool(self._access)})"
@@ -80,10 +78,10 @@ class B2CoreAuth(httpx.Auth):
 
     def auth_flow(self, request: httpx.Request) -> _Flow:
         """Send ``request`` with a token; on 401 refresh once (or sign in) and resend once."""
+        if not self._tokens()[0]:
+            yield from self._renew(request, "", allow_refresh=False)
         used = self._tokens()[0]
-        if not used:
-            yield from self._renew(request, used, allow_refresh=False)
-        request.headers["Authorization"] = f"Bearer {self._tokens()[0]}"
+        request.headers["Authorization"] = f"Bearer {used}"
         response = yield request
         if response.status_code != 401:
             return
@@ -98,6 +96,8 @@ class B2CoreAuth(httpx.Auth):
             return self._access, self._refresh
 
     def _store(self, tokens: _Tokens) -> None:
+        if tokens.access_token is None:
+            raise BadResponse(PROVIDER, "B2Core answered a sign-in without an access token.")
         refresh = tokens.refresh_token.token if tokens.refresh_token else ""
         for token in (tokens.access_token.token, refresh):
             if token:
@@ -139,9 +139,7 @@ class B2CoreAuth(httpx.Auth):
     def _refresh_tokens(
         self, original: httpx.Request, refresh: str
     ) -> Generator[httpx.Request, httpx.Response, bool]:
-        response = yield self._token_request(
-            original, "api/v2/refresh", {"refreshToken": refresh}
-        )
+        response = yield self._token_request(original, "api/v2/refresh", {"refreshToken": refresh})
         response.read()
         if response.status_code not in (200, 201):
             return False

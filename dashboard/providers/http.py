@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
@@ -31,6 +28,7 @@ from .errors import (
     Unavailable,
     display_name,
 )
+from .wire import Reply, Scrubber, decode_json, parse_retry_after, provider_message
 
 __all__ = [
     "ProviderHTTP",
@@ -46,9 +44,6 @@ __all__ = [
 
 T = TypeVar("T")
 log = logging.getLogger("dashboard.providers")
-
-_MAX_DETAIL = 300
-_REDACTED = "[redacted]"
 
 
 @dataclass(frozen=True)
@@ -73,114 +68,6 @@ class RetryPolicy:
         """Return the pause before retry ``retry_number`` (1-based), drawn in [0, ceiling)."""
         ceiling = min(self.backoff_cap, self.backoff_base * 2.0 ** (retry_number - 1))
         return rand() * ceiling
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A provider's answer, fully read: status, headers and the raw body."""
-
-    status: int
-    headers: httpx.Headers
-    body: bytes = field(repr=False)
-
-
-class Scrubber:
-    """Replaces known secrets in text; tokens learnt at run time can be added."""
-
-    def __init__(self, secrets: Sequence[str] = ()) -> None:
-        self._lock = threading.Lock()
-        self._secrets: tuple[str, ...] = ()
-        for secret in secrets:
-            self.add(secret)
-
-    def add(self, secret: str) -> None:
-        """Remember a secret (ignored when too short to be one)."""
-        if len(secret) < 4:
-            return
-        with self._lock:
-            # Longest first, so a secret containing another is replaced whole.
-            self._secrets = tuple(sorted({*self._secrets, secret}, key=len, reverse=True))
-
-    def __call__(self, text: str) -> str:
-        """Return ``text`` with every known secret replaced."""
-        for secret in self._secrets:
-            if secret in text:
-                text = text.replace(secret, _REDACTED)
-        return text
-
-    def extended(self, extra: Sequence[str]) -> Callable[[str], str]:
-        """Return a scrub function that also hides ``extra`` (for one call only)."""
-        if not extra:
-            return self
-
-        def scrub(text: str) -> str:
-            text = self(text)
-            for secret in extra:
-                if secret:
-                    text = text.replace(secret, _REDACTED)
-            return text
-
-        return scrub
-
-    def __repr__(self) -> str:
-        return f"Scrubber({len(self._secrets)} secrets)"
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Read a Retry-After header (seconds or an HTTP-date) as seconds from now."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    if seconds != seconds:  # NaN
-        return None
-    return max(0.0, seconds)
-
-
-def _flatten(value: object) -> str:
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, list):
-        return "; ".join(part for part in (_flatten(item) for item in value) if part)
-    if isinstance(value, dict):
-        parts = (f"{key}: {_flatten(item)}" for key, item in value.items())
-        return "; ".join(parts)
-    return ""
-
-
-def _looks_like_html(body: bytes, content_type: str) -> bool:
-    return "html" in content_type.lower() or body.lstrip()[:1] == b"<"
-
-
-def provider_message(body: bytes, content_type: str = "") -> str | None:
-    """Return the provider's own short explanation from an error body, if it gave one.
-
-    JSON ``message``, then ``errors`` (string, list or field map), then ``error`` as text;
-    else a short plain-text body. Never an HTML page.
-    """
-    if not body.strip() or _looks_like_html(body, content_type):
-        return None
-    try:
-        data = msgspec.json.decode(body)
-    except (msgspec.DecodeError, ValueError):
-        text = body.decode("utf-8", "replace").strip().splitlines()[0]
-        return text[:_MAX_DETAIL] if text.isprintable() else None
-    if not isinstance(data, dict):
-        return _flatten(data)[:_MAX_DETAIL] or None
-    for key in ("message", "errors", "error", "detail"):
-        text = _flatten(data.get(key))
-        if text:
-            return text[:_MAX_DETAIL]
-    return None
 
 
 def _sentence(head: str, detail: str | None) -> str:
@@ -233,36 +120,6 @@ def map_status(
     )
 
 
-def decode_json(provider: str, reply: Reply, decoder: msgspec.json.Decoder[T], *, what: str) -> T:
-    """Decode a reply's JSON body; anything unreadable becomes BadResponse saying why."""
-    name = display_name(provider)
-    if _looks_like_html(reply.body, reply.headers.get("content-type", "")):
-        raise BadResponse(
-            provider,
-            f"{name} answered HTML instead of JSON (status {reply.status}).",
-            status=reply.status,
-        )
-    if not reply.body.strip():
-        raise BadResponse(
-            provider,
-            f"{name} answered with an empty body (status {reply.status}).",
-            status=reply.status,
-        )
-    try:
-        return decoder.decode(reply.body)
-    except msgspec.ValidationError as exc:
-        reason = str(exc).replace(" - at `", " at `")
-        raise BadResponse(
-            provider, f"{name} sent {what} we cannot read: {reason}.", status=reply.status
-        ) from exc
-    except (msgspec.DecodeError, ValueError) as exc:
-        raise BadResponse(
-            provider,
-            f"{name} answered malformed JSON (status {reply.status}).",
-            status=reply.status,
-        ) from exc
-
-
 class ProviderHTTP:
     """One pooled httpx.Client for one provider connection, with deadlines and retries.
 
@@ -297,7 +154,9 @@ class ProviderHTTP:
         # httpx joins relative paths under a base URL's own path (…/sandbox/wavix/v1/…).
         self._client = httpx.Client(
             base_url=base_url.rstrip("/") + "/",
-            transport=transport or httpx.HTTPTransport(limits=httpx.Limits(max_connections=20)),
+            # No transport of our own by default: httpx then honours HTTP(S)_PROXY settings.
+            transport=transport,
+            limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
             auth=auth,
             headers={"Accept": "application/json", **(headers or {})},
             timeout=self._timeout(self.timeouts.deadline),
@@ -342,31 +201,31 @@ class ProviderHTTP:
         while True:
             attempt += 1
             started = self._clock()
+            error: ProviderError
             try:
                 reply = self._attempt(method, path, params, json, deadline)
-                error = None if reply.status in ok else self.error_for(reply, scrub)
             except ProviderError as exc:
-                reply, error = None, exc
-            elapsed_ms = (self._clock() - started) * 1000
-            if error is None and reply is not None:
-                self._log.debug(
-                    "%s %s %s -> %s in %.0f ms (attempt %d)",
-                    self.provider,
-                    method,
-                    scrub(path),
-                    reply.status,
-                    elapsed_ms,
-                    attempt,
-                )
-                return reply
-            assert error is not None
+                error = exc
+            else:
+                if reply.status in ok:
+                    self._log.debug(
+                        "%s %s %s -> %s in %.0f ms (attempt %d)",
+                        self.provider,
+                        method,
+                        scrub(path),
+                        reply.status,
+                        (self._clock() - started) * 1000,
+                        attempt,
+                    )
+                    return reply
+                error = self.error_for(reply, scrub)
             delay = self._retry_delay(error, attempt, retry, deadline)
             self._log.warning(
                 "%s %s %s failed in %.0f ms (attempt %d, %s): %s",
                 self.provider,
                 method,
                 scrub(path),
-                elapsed_ms,
+                (self._clock() - started) * 1000,
                 attempt,
                 "giving up" if delay is None else f"retrying in {delay:.2f} s",
                 error.message,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 
 from dashboard.providers.errors import ProviderError
 from dashboard.providers.wavix import WavixClient
@@ -16,6 +17,9 @@ from dashboard.verifications.models import Service
 log = logging.getLogger(__name__)
 
 SERVICE_ID_RE = re.compile(r"^[0-9a-f]{32}$")
+# The provider's service list changes rarely; don't ask for it on every page view.
+CATALOG_CACHE_SECONDS = 300
+_CACHE_KEY = "verifications:catalog-problem"
 
 
 def normalise_service_id(raw: str) -> str | None:
@@ -52,6 +56,15 @@ def refresh_catalog(client: WavixClient) -> Catalog:
                 service_id=service_id, defaults={"source": Service.Source.SETTINGS}
             )
     return Catalog(services=list(Service.objects.all()), problem=problem)
+
+
+def ensure_catalog(client: WavixClient) -> str:
+    """Refresh the catalog at most every few minutes; return the last problem, if any."""
+    problem = cache.get(_CACHE_KEY)
+    if problem is None:
+        problem = refresh_catalog(client).problem
+        cache.set(_CACHE_KEY, problem, CATALOG_CACHE_SECONDS)
+    return str(problem)
 
 
 def register_service(service_id: str, name: str, user: AbstractBaseUser) -> Service:

@@ -22,6 +22,7 @@ from dashboard.verifications.freshness import freshness
 from dashboard.verifications.keyset import BadCursor, Page, paginate
 from dashboard.verifications.models import MirroredSession, Service
 from dashboard.verifications.phone_search import format_e164_digits, mask
+from dashboard.verifications.service_catalog import ensure_catalog
 from dashboard.verifications.session_filters import SessionCriteria, SessionFilterForm
 from dashboard.verifications.sync import sync_range
 
@@ -62,6 +63,7 @@ def _services_for(criteria: SessionCriteria, services: list[Service]) -> list[Se
 @require_GET
 @login_required
 def session_list(request: HttpRequest) -> HttpResponse:
+    ensure_catalog(wavix_client())
     services = list(Service.objects.all())
     form = SessionFilterForm(request.GET, services=services, tz=timezone.get_current_timezone())
     context: dict[str, object] = {

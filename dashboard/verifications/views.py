@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -14,27 +13,15 @@ from dashboard.connections import wavix_client
 from dashboard.verifications.forms import RegisterServiceForm
 from dashboard.verifications.freshness import freshness
 from dashboard.verifications.models import Service
-from dashboard.verifications.service_catalog import refresh_catalog, register_service
+from dashboard.verifications.service_catalog import ensure_catalog, register_service
 from dashboard.verifications.service_stats import service_stats
 from dashboard.verifications.session_filters import RANGE_PRESETS, SessionFilterForm
 from dashboard.verifications.sync import sync_range
 
-# The provider's service list changes rarely; don't ask for it on every page view.
-CATALOG_CACHE_SECONDS = 300
-
-
-def _catalog_problem() -> str:
-    problem = cache.get("verifications:catalog-problem")
-    if problem is None:
-        problem = refresh_catalog(wavix_client()).problem
-        cache.set("verifications:catalog-problem", problem, CATALOG_CACHE_SECONDS)
-    return str(problem)
-
-
 @require_GET
 @login_required
 def services(request: HttpRequest) -> HttpResponse:
-    catalog_problem = _catalog_problem()
+    catalog_problem = ensure_catalog(wavix_client())
     services = list(Service.objects.all())
     form = SessionFilterForm(request.GET, services=services, tz=timezone.get_current_timezone())
     context: dict[str, object] = {

@@ -1,0 +1,160 @@
+"""Server time of the mirror's pages on 1M rows, beside Django's admin changelist.
+
+Run by bench/run.py in its own process (it sets the environment before Django starts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import sys
+import time
+from urllib.parse import urlencode
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth.models import User  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from bench.common import figure, summary  # noqa: E402
+from dashboard.verifications.keyset import make_cursor  # noqa: E402
+from dashboard.verifications.models import MirroredSession, Service, SyncWindow  # noqa: E402
+
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "50"))
+COUNTRIES = ["GB", "US", "FR", "DE", "IN", "BR", "NG", "ID", "PH", "MX", "ES", "IT"]
+STATUSES = ["verified"] * 80 + ["expired"] * 8 + ["failed"] * 6 + ["canceled"] * 4 + ["pending"] * 2
+
+
+def seed_mirror(total: int, days: int) -> None:
+    if MirroredSession.objects.count() >= total:
+        return
+    MirroredSession.objects.all().delete()
+    SyncWindow.objects.all().delete()
+    services = [
+        Service.objects.update_or_create(
+            service_id=f"{i:x}" * 32, defaults={"name": f"Bench {i}", "source": "settings"}
+        )[0]
+        for i in range(1, 4)
+    ]
+    rng = random.Random(42)
+    now = timezone.now().replace(microsecond=0)
+    table = MirroredSession._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (session_id, service_id, created_at, phone_number, phone_last4, "
+        "country, status, charge, synced_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    )
+    started = time.perf_counter()
+    batch = []
+    for i in range(total):
+        phone = f"{rng.randint(1, 99)}{rng.randint(10**8, 10**10 - 1)}"
+        created = now - dt.timedelta(seconds=rng.randint(0, days * 86400 - 1))
+        batch.append(
+            (
+                f"{i:032x}",
+                services[i % 3].pk,
+                created,
+                phone,
+                phone[-4:],
+                rng.choice(COUNTRIES),
+                rng.choice(STATUSES),
+                Decimal(rng.randint(100, 2000)) / 10000,
+                now,
+            )
+        )
+        if len(batch) == 20_000:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.executemany(sql, batch)
+            batch.clear()
+    if batch:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, batch)
+    today = now.astimezone(dt.UTC).date()
+    SyncWindow.objects.bulk_create(
+        SyncWindow(
+            service=s,
+            day=today - dt.timedelta(days=d),
+            fetched_at=now,
+            settled=True,
+            session_count=0,
+        )
+        for s in services
+        for d in range(days + 1)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE" if connection.vendor != "postgresql" else f"ANALYZE {table}")
+    figure("mirror_seed_rows_per_second", total / (time.perf_counter() - started), "rows/s")
+
+
+def measure(client: Client, name: str, url: str, headers: dict[str, str] | None = None) -> float:
+    headers = headers or {}
+    for _ in range(3):
+        assert client.get(url, headers=headers).status_code == 200, url
+    samples = []
+    for _ in range(REQUESTS):
+        started = time.perf_counter()
+        response = client.get(url, headers=headers)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    median, p95 = summary(samples)
+    figure(f"{name}_median", median, "ms")
+    figure(f"{name}_p95", p95, "ms")
+    return p95
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    total = int(os.environ.get("BENCH_SESSIONS", "1000000"))
+    seed_mirror(total, 365)
+    figure("mirror_rows", MirroredSession.objects.count(), "rows")
+    user, _ = User.objects.get_or_create(username="bench", defaults={"is_superuser": True, "is_staff": True})
+    user.is_superuser = user.is_staff = True
+    user.save()
+    client = Client()
+    client.force_login(user)
+
+    sample = MirroredSession.objects.order_by("-created_at").values_list("phone_number", flat=True)[500]
+    now = timezone.now()
+    deep = (
+        MirroredSession.objects.filter(created_at__gte=now - dt.timedelta(days=7), created_at__lt=now)
+        .order_by("-created_at", "-session_id")
+        .values_list("created_at", "session_id")[9999]
+    )
+    since = (now - dt.timedelta(days=30)).strftime("%Y-%m-%d %H:%M:%S")
+    ours = {
+        "list": measure(client, "page_list", "/sessions/"),
+        "filter": measure(client, "page_filter_30d_status_country", "/sessions/?range=30d&status=failed&country=GB"),
+        "deep": measure(
+            client, "page_deep_10000", "/sessions/?" + urlencode({"after": make_cursor(list(deep))})
+        ),
+        "phone": measure(client, "page_phone_search_90d", f"/sessions/?range=90d&phone=%2B{sample}"),
+        "partial": measure(
+            client,
+            "page_htmx_partial",
+            "/sessions/?range=30d&status=failed&country=GB",
+            headers={"HX-Request": "true"},
+        ),
+    }
+    peer_list = measure(client, "admin_changelist_list", "/admin/verifications/mirroredsession/")
+    peer_filter = measure(
+        client,
+        "admin_changelist_filter_30d_status_country",
+        f"/admin/verifications/mirroredsession/?status__exact=failed&country__exact=GB&created_at__gte={since}",
+    )
+    figure("ratio_admin_over_ours_list_p95", peer_list / ours["list"], "x")
+    figure("ratio_admin_over_ours_filter_p95", peer_filter / ours["filter"], "x")
+
+
+if __name__ == "__main__":
+    main()

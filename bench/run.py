@@ -1,0 +1,96 @@
+"""Run every benchmark and print figures (`name: value unit`), ratios included."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import BENCH_DIR, ROOT, bench_env, figure  # noqa: E402
+
+
+def run_child(script: str, env: dict[str, str], *args: str) -> dict[str, float]:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    sys.stdout.write(result.stdout)
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr)
+        raise SystemExit(f"{script} failed")
+    return {m[1]: float(m[2]) for m in re.finditer(r"^(\w+): ([\d.]+)", result.stdout, re.M)}
+
+
+def sync_benchmark(sessions: int, days: int) -> None:
+    work = BENCH_DIR / "sync"
+    sandbox_db = BENCH_DIR / f"sandbox-{sessions}-{days}.sqlite3"
+    env = bench_env(work, SANDBOX_DATABASE_URL=f"sqlite:///{sandbox_db}")
+    if not sandbox_db.exists():
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--database", "sandbox", "-v", "0"],
+            env=env, cwd=ROOT, check=True,
+        )
+        subprocess.run(
+            [sys.executable, "manage.py", "sandbox_seed", "--sessions", str(sessions), "--days", str(days),
+             "--clients", "0", "--seed", "11"],
+            env=env, cwd=ROOT, check=True,
+        )
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "sandbox_serve", "--port", "0"],
+        env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        match = re.search(r"(http://\S+)", line)
+        if not match:
+            raise SystemExit(f"sandbox did not start: {line!r}")
+        wavix_url = match.group(1) + "/sandbox/wavix"
+        from dashboard.sandbox import credentials
+
+        for name, script, args in (
+            ("sync", "sync_child.py", [str(days)]),
+            ("raw", "raw_child.py", [wavix_url, str(days)]),
+        ):
+            shutil.rmtree(BENCH_DIR / f"mirror-{name}", ignore_errors=True)
+            child_env = bench_env(
+                BENCH_DIR / f"mirror-{name}",
+                WAVIX_BASE_URL=wavix_url,
+                WAVIX_API_KEY=credentials.WAVIX_API_KEY,
+            )
+            results = run_child(script, child_env, *args)
+            if name == "sync":
+                ours = results["sync_throughput"]
+            else:
+                figure("ratio_sync_over_raw_throughput", ours / results["raw_throughput"], "x")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sessions", type=int, default=1_000_000)
+    parser.add_argument("--sync-sessions", type=int, default=1_000_000)
+    parser.add_argument("--sync-days", type=int, default=30)
+    parser.add_argument("--skip-pages", action="store_true")
+    parser.add_argument("--skip-sync", action="store_true")
+    options = parser.parse_args()
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    if not options.skip_pages:
+        run_child("pages.py", bench_env(BENCH_DIR / "pages", BENCH_SESSIONS=str(options.sessions)))
+    if not options.skip_sync:
+        sync_benchmark(options.sync_sessions, options.sync_days)
+
+
+if __name__ == "__main__":
+    main()

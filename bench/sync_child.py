@@ -1,0 +1,46 @@
+"""Sync a range from a Wavix served over loopback into an empty mirror; print the figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from bench.common import figure  # noqa: E402
+from dashboard.connections import wavix_client  # noqa: E402
+from dashboard.verifications.models import MirroredSession, Service  # noqa: E402
+from dashboard.verifications.service_catalog import refresh_catalog  # noqa: E402
+from dashboard.verifications.sync import sync_range  # noqa: E402
+
+
+def main(days: int) -> None:
+    call_command("migrate", verbosity=0)
+    MirroredSession.objects.all().delete()
+    client = wavix_client()
+    refresh_catalog(client)
+    services = list(Service.objects.all())
+    today = timezone.now().astimezone(dt.UTC).date()
+    started = time.perf_counter()
+    report = sync_range(client, services, today - dt.timedelta(days=days - 1), today, force=True)
+    seconds = time.perf_counter() - started
+    if report.errors:
+        raise SystemExit(f"sync failed: {report.errors[0].error}")
+    figure("sync_sessions", report.sessions, "sessions")
+    figure("sync_seconds", seconds, "s")
+    figure("sync_throughput", report.sessions / seconds, "sessions/s")
+    figure("sync_peak_rss", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "MB")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))

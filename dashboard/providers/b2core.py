@@ -1,0 +1,276 @@
+"""B2Core Back Office: clients, their 2FA methods and 2FA change history.
+
+Reference: specs/b2core-2fa.md. B2Core publishes no machine-readable contract and its own
+examples are sloppy, so every read here is tolerant: ``{total, data}`` or a bare list,
+ints or strings for IDs, unknown fields kept on change records.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+from types import TracebackType
+
+import httpx
+
+from .b2core_auth import B2CoreAuth
+from .b2core_records import (
+    CHANGE_DECODER,
+    CHANGES_DECODER,
+    CLIENTS_DECODER,
+    MAX_LIMIT,
+    MAX_PAGES,
+    METHOD_DECODER,
+    METHODS_DECODER,
+    Client,
+    Page,
+    TwoFAChange,
+    TwoFAMethod,
+    clamp_limit,
+    iterate,
+    path_segment,
+    read_change,
+    read_client,
+    read_method,
+    unwrap,
+    utc_iso,
+)
+from .http import ProviderHTTP, Reply, RetryPolicy, Timeouts
+
+__all__ = [
+    "MAX_LIMIT",
+    "B2CoreAuth",
+    "B2CoreClient",
+    "Client",
+    "Page",
+    "TwoFAChange",
+    "TwoFAMethod",
+]
+
+PROVIDER = "b2core"
+
+
+class B2CoreClient:
+    """Typed calls to B2Core's Back Office API for 2FA oversight."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        access_token: str = "",
+        email: str = "",
+        password: str = "",
+        transport: httpx.BaseTransport | None = None,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        disable_body: Mapping[str, object] | None = None,
+        bool_style: str = "int",
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if bool_style not in ("int", "word"):
+            raise ValueError("bool_style must be 'int' (1/0) or 'word' (true/false)")
+        self._bool_style = bool_style
+        self._disable_body = (
+            dict(disable_body) if disable_body is not None else {"isEnabled": False}
+        )
+        self.http: ProviderHTTP  # the auth needs its error mapping, the HTTP layer the auth
+        self.auth = B2CoreAuth(
+            base_url,
+            access_token=access_token,
+            email=email,
+            password=password,
+            on_token=lambda token: self.http.scrub.add(token),
+            error_for=lambda reply: self.http.error_for(reply),
+        )
+        self.http = ProviderHTTP(
+            PROVIDER,
+            base_url,
+            transport=transport,
+            auth=self.auth,
+            secrets=[s for s in (access_token, password) if s],
+            timeouts=timeouts,
+            retry=retry,
+            sleep=sleep,
+            clock=clock,
+        )
+
+    def __repr__(self) -> str:
+        return f"B2CoreClient({self.http!r})"
+
+    def __enter__(self) -> B2CoreClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self.http.close()
+
+    def _get(self, path: str, params: Mapping[str, str | int] | None = None) -> Reply:
+        return self.http.request("GET", path, params=params, retry=True)
+
+    def list_clients(
+        self,
+        *,
+        client_id: str | None = None,
+        email: str | None = None,
+        name: str | None = None,
+        sort_order: str = "desc",
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Page[Client]:
+        """Return one page of clients, newest first by default."""
+        limit = clamp_limit(limit)
+        params: dict[str, str | int] = {
+            "sort_by": "createTime",
+            "sort_order": _order(sort_order),
+            "limit": limit,
+            "offset": max(0, offset),
+        }
+        for key, value in (("clientId", client_id), ("email", email), ("name", name)):
+            if value:
+                params[f"filter[{key}]"] = value
+        reply = self._get("/api/v2/clients", params)
+        items, total = unwrap(self.http.decode(reply, CLIENTS_DECODER, what="a client list"))
+        clients = [read_client(item, f"$.data[{i}]") for i, item in enumerate(items)]
+        return Page(clients, total, limit, max(0, offset))
+
+    def iter_clients(
+        self,
+        *,
+        client_id: str | None = None,
+        email: str | None = None,
+        name: str | None = None,
+        sort_order: str = "desc",
+        limit: int = MAX_LIMIT,
+        max_pages: int = MAX_PAGES,
+    ) -> Iterator[Client]:
+        """Yield every matching client, page by page (bounded by ``max_pages``)."""
+
+        def fetch(page_limit: int, offset: int) -> Page[Client]:
+            return self.list_clients(
+                client_id=client_id,
+                email=email,
+                name=name,
+                sort_order=sort_order,
+                limit=page_limit,
+                offset=offset,
+            )
+
+        return iterate(fetch, limit, max_pages)
+
+    def get_methods(self, client_id: str | int) -> list[TwoFAMethod]:
+        """Return a client's 2FA methods (``total`` is ignored: B2Core gets it wrong)."""
+        reply = self._get(f"/api/v2/clients/{path_segment(client_id)}/2fa")
+        items, _total = unwrap(self.http.decode(reply, METHODS_DECODER, what="a 2FA method list"))
+        return [read_method(item) for item in items]
+
+    def get_method(self, client_id: str | int, method: str) -> TwoFAMethod:
+        """Return one of a client's 2FA methods ("sms" or "google")."""
+        reply = self._get(
+            f"/api/v2/clients/{path_segment(client_id)}/2fa/{path_segment(method.lower())}"
+        )
+        return read_method(self.http.decode(reply, METHOD_DECODER, what="a 2FA method"))
+
+    def disable_method(self, client_id: str | int, method: str) -> TwoFAMethod | None:
+        """Turn a client's 2FA method off. Idempotent, so retried; None when B2Core says 204."""
+        reply = self.http.request(
+            "PUT",
+            f"/api/v2/clients/{path_segment(client_id)}/2fa/{path_segment(method.lower())}",
+            json=self._disable_body,
+            retry=True,
+            ok=(200, 201, 202, 204),
+        )
+        if reply.status == 204 or not reply.body.strip():
+            return None
+        return read_method(self.http.decode(reply, METHOD_DECODER, what="a 2FA method"))
+
+    def list_changes(
+        self,
+        client_id: str | int,
+        *,
+        is_enabled: bool | None = None,
+        time_from: datetime | None = None,
+        time_to: datetime | None = None,
+        provider: str | None = None,
+        sort_order: str = "desc",
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Page[TwoFAChange]:
+        """Return one page of a client's 2FA change history."""
+        limit = clamp_limit(limit)
+        params: dict[str, str | int] = {
+            "sort_by": "time",
+            "sort_order": _order(sort_order),
+            "limit": limit,
+            "offset": max(0, offset),
+        }
+        if is_enabled is not None:
+            params["filter[isEnabled]"] = self._bool(is_enabled)
+        if time_from is not None:
+            params["filter[timeFrom]"] = utc_iso(time_from, "time_from")
+        if time_to is not None:
+            params["filter[timeTo]"] = utc_iso(time_to, "time_to")
+        if provider:
+            params["filter[provider]"] = provider.lower()
+        reply = self._get(f"/api/v2/clients/{path_segment(client_id)}/2fa/changes", params)
+        what = "a 2FA change list"
+        items, total = unwrap(self.http.decode(reply, CHANGES_DECODER, what=what))
+        changes = [read_change(item, what, f"$.data[{i}]") for i, item in enumerate(items)]
+        return Page(changes, total, limit, max(0, offset))
+
+    def iter_changes(
+        self,
+        client_id: str | int,
+        *,
+        is_enabled: bool | None = None,
+        time_from: datetime | None = None,
+        time_to: datetime | None = None,
+        provider: str | None = None,
+        sort_order: str = "desc",
+        limit: int = MAX_LIMIT,
+        max_pages: int = MAX_PAGES,
+    ) -> Iterator[TwoFAChange]:
+        """Yield a client's whole (filtered) change history, page by page (bounded)."""
+
+        def fetch(page_limit: int, offset: int) -> Page[TwoFAChange]:
+            return self.list_changes(
+                client_id,
+                is_enabled=is_enabled,
+                time_from=time_from,
+                time_to=time_to,
+                provider=provider,
+                sort_order=sort_order,
+                limit=page_limit,
+                offset=offset,
+            )
+
+        return iterate(fetch, limit, max_pages)
+
+    def get_change(self, client_id: str | int, change_id: str | int) -> TwoFAChange:
+        """Return one 2FA change record."""
+        reply = self._get(
+            f"/api/v2/clients/{path_segment(client_id)}/2fa/changes/{path_segment(change_id)}"
+        )
+        what = "a 2FA change"
+        return read_change(self.http.decode(reply, CHANGE_DECODER, what=what), what, "$")
+
+    def _bool(self, value: bool) -> str:
+        if self._bool_style == "word":
+            return "true" if value else "false"
+        return "1" if value else "0"
+
+
+def _order(sort_order: str) -> str:
+    order = sort_order.lower()
+    if order not in ("asc", "desc"):
+        raise ValueError("sort_order must be 'asc' or 'desc'")
+    return order
