@@ -6,6 +6,7 @@ reported by a system check (dashboard/checks.py), never by a traceback here.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -126,8 +127,9 @@ DATABASES = {
     ),
 }
 if DATABASES["sandbox"].get("ENGINE") == "django.db.backends.sqlite3":
-    # A file in tests too, so that a sandbox served by another thread sees what a test wrote.
-    DATABASES["sandbox"]["TEST"] = {"NAME": str(VAR_DIR / "test-sandbox.sqlite3")}
+    # A file in tests too, so that a sandbox served by another thread sees what a test wrote;
+    # one per process, so that two test runs never share it.
+    DATABASES["sandbox"]["TEST"] = {"NAME": str(VAR_DIR / f"test-sandbox-{os.getpid()}.sqlite3")}
 else:
     DATABASES["sandbox"]["TEST"] = {"NAME": f"test_{DATABASES['sandbox']['NAME']}_sandbox"}
 DATABASE_ROUTERS = ["dashboard.sandbox.routers.SandboxRouter"]

@@ -26,7 +26,9 @@ View = Callable[[HttpRequest], HttpResponse]
 
 
 def _json(payload: Any, status: int = 200) -> HttpResponse:
-    return HttpResponse(msgspec.json.encode(payload), status=status, content_type="application/json")
+    return HttpResponse(
+        msgspec.json.encode(payload), status=status, content_type="application/json"
+    )
 
 
 def _problem(status: int, message: str) -> HttpResponse:
@@ -78,7 +80,11 @@ def faults(request: HttpRequest) -> HttpResponse:
     body = _body(request)
     if body is None:
         return _problem(400, "The body must be a JSON object")
-    kind, path_contains, times = body.get("kind"), body.get("path_contains", ""), body.get("times", 0)
+    kind, path_contains, times = (
+        body.get("kind"),
+        body.get("path_contains", ""),
+        body.get("times", 0),
+    )
     if not isinstance(kind, str):
         return _problem(400, '"kind" is required')
     try:

@@ -7,8 +7,8 @@ embedded sandbox when a provider is not configured.
 from __future__ import annotations
 
 # Wavix: a key with both scopes, and a restricted key that can only read (two_fa:read).
-WAVIX_API_KEY = "sandbox-wavix-key"  # noqa: S105
-WAVIX_READONLY_API_KEY = "sandbox-wavix-readonly-key"  # noqa: S105
+WAVIX_API_KEY = "sandbox-wavix-key"
+WAVIX_READONLY_API_KEY = "sandbox-wavix-readonly-key"
 
 # B2Core Back Office service account (admin sign-in) and the password every generated
 # client signs in with on the client-side ("my") API.

@@ -44,8 +44,9 @@ KINDS = {
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
 
-class SandboxConnectionDropped(ConnectionAbortedError):
-    """Raised mid-body by the "drop" fault: servers close the socket, the transport maps it."""
+class SandboxConnectionDropped(Exception):
+    """Raised mid-body by the "drop" fault: the server closes the socket (see server.py) and
+    the in-process transport raises what httpx raises then."""
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,9 @@ def _body(response: HttpResponseBase) -> bytes:
 
 
 def _json(status: int, payload: Any) -> HttpResponse:
-    return HttpResponse(msgspec.json.encode(payload), status=status, content_type="application/json")
+    return HttpResponse(
+        msgspec.json.encode(payload), status=status, content_type="application/json"
+    )
 
 
 def _copy_headers(source: HttpResponseBase, target: HttpResponseBase) -> HttpResponseBase:

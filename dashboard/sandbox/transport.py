@@ -12,7 +12,7 @@ import io
 import sys
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote_to_bytes
 
 import httpx
@@ -26,12 +26,12 @@ from dashboard.sandbox.faults import SandboxConnectionDropped
 class _SandboxRequest(WSGIRequest):
     def get_host(self) -> str:
         # Any host name reaches the in-process sandbox; ALLOWED_HOSTS guards real sockets.
-        return self._get_raw_host()
+        return str(self.META.get("HTTP_HOST") or self.META["SERVER_NAME"])
 
 
 def _release(response: HttpResponseBase) -> None:
     """What HttpResponseBase.close() does, minus the request_finished signal."""
-    closers = response._resource_closers
+    closers = response._resource_closers  # type: ignore[attr-defined]  # private, stable since 3.0
     for closer in closers:
         closer()
     closers.clear()
@@ -43,8 +43,9 @@ class _StreamedBody(httpx.SyncByteStream):
 
     def __iter__(self) -> Iterator[bytes]:
         try:
-            for chunk in self._response.streaming_content:
-                yield bytes(chunk)  # type: ignore[arg-type]
+            # A sync view's streaming content is a plain iterator of bytes.
+            for chunk in cast(Iterator[bytes], self._response.streaming_content):
+                yield bytes(chunk)
         except SandboxConnectionDropped as exc:
             # What a client sees when a server closes the socket mid-body.
             raise httpx.RemoteProtocolError(str(exc)) from exc
@@ -70,7 +71,9 @@ class SandboxTransport(httpx.BaseTransport):
         environ = _environ(request, request.read())
         response = self._loaded_handler().get_response(_SandboxRequest(environ))
         headers = [*response.items()]
-        headers += [("Set-Cookie", cookie.output(header="")) for cookie in response.cookies.values()]
+        headers += [
+            ("Set-Cookie", cookie.output(header="")) for cookie in response.cookies.values()
+        ]
         if isinstance(response, StreamingHttpResponse):
             stream: httpx.SyncByteStream = _StreamedBody(response)
         else:

@@ -53,3 +53,7 @@ def screenshot(page):
         return path
 
     return take
+
+
+# The dashboard side's shared fixtures (providers on a socket, users with roles).
+from tests.verifications.conftest import _empty_cache, _sync_inline, socket_providers  # noqa: E402, F401

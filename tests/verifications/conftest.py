@@ -16,15 +16,15 @@ def user_with_role(username: str, role: str) -> User:
 
 
 @pytest.fixture
-def socket_providers(settings, sandbox_server):
+def socket_providers(settings, sandbox):
     """Point the dashboard at the sandbox served over a real socket by another process."""
-    settings.WAVIX_BASE_URL = sandbox_server.wavix_url
+    settings.WAVIX_BASE_URL = sandbox.wavix_url
     settings.WAVIX_API_KEY = credentials.WAVIX_API_KEY
-    settings.B2CORE_BASE_URL = sandbox_server.b2core_url
+    settings.B2CORE_BASE_URL = sandbox.b2core_url
     settings.B2CORE_EMAIL = credentials.B2CORE_ADMIN_EMAIL
     settings.B2CORE_PASSWORD = credentials.B2CORE_ADMIN_PASSWORD
     reset_clients()
-    yield sandbox_server
+    yield sandbox
     reset_clients()
 
 
@@ -38,6 +38,13 @@ def viewer_client(client, db):
 def operator_client(client, db):
     client.force_login(user_with_role("otto", "operator"))
     return client
+
+
+@pytest.fixture(autouse=True)
+def _sync_inline(settings):
+    # Worker threads have their own connections: they cannot see (or wait for) a test's
+    # open transaction. Concurrency tests use transaction=True and set workers themselves.
+    settings.MIRROR_SYNC_WORKERS = 1
 
 
 @pytest.fixture(autouse=True)

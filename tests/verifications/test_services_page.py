@@ -26,15 +26,18 @@ def test_services_page_lists_each_service_with_its_seven_day_count(
         assert services
         expected = {s.service_id: len(wavix.list_sessions(s.service_id, date_from, date_to)) for s in services}
 
-    response = viewer_client.get("/")
+    response = viewer_client.get(
+        "/", {"range": "custom", "date_from": date_from, "date_to": date_to}
+    )
 
     assert response.status_code == 200
-    rows = {row["service"].service_id: row for row in response.context["rows"]}
-    assert set(rows) == set(expected)
+    stats = {s.service.service_id: s for s in response.context["stats"]}
+    assert set(stats) == set(expected)
     for service_id, count in expected.items():
-        assert rows[service_id]["volume"].sessions == count
+        assert stats[service_id].sessions == count
         assert f"{count:,}" in response.content.decode()
     assert sum(expected.values()) > 0
+    assert all(s.service.name for s in stats.values())
 
 
 def test_provider_outage_is_a_sentence_per_service_not_a_500(socket_providers, viewer_client):
@@ -42,11 +45,12 @@ def test_provider_outage_is_a_sentence_per_service_not_a_500(socket_providers, v
 
     response = viewer_client.get("/")
 
+    body = response.content.decode()
     assert response.status_code == 200
-    assert response.context["rows"]
-    assert all(row["volume"] is None for row in response.context["rows"])
-    assert "Could not load:" in response.content.decode()
-    assert "Traceback" not in response.content.decode()
+    assert len(response.context["stats"]) == 3
+    assert "could not be refreshed" in body
+    assert "Wavix" in body
+    assert "Traceback" not in body
 
 
 def test_viewer_cannot_register_a_service(viewer_client):
@@ -57,23 +61,26 @@ def test_viewer_cannot_register_a_service(viewer_client):
     assert not Service.objects.exists()
 
 
-def test_operator_registers_a_service_with_dashes_forgiven(operator_client):
+def test_operator_registers_a_service_with_dashes_forgiven(socket_providers, operator_client):
     response = operator_client.post(
         "/services/register/",
         {"service_id": "01234567-89AB-CDEF-0123-456789abcdef", "name": "Legacy"},
         follow=True,
     )
     assert response.status_code == 200
-    assert Service.objects.get().service_id == "0123456789abcdef0123456789abcdef"
+    assert Service.objects.filter(source="operator").get().service_id == (
+        "0123456789abcdef0123456789abcdef"
+    )
+    assert "is now watched" in response.content.decode()
 
 
 @pytest.mark.parametrize(
     "bad", ["", "xyz", "0123456789abcdef0123456789abcdeg", "<script>alert(1)</script>", "' OR 1=1 --"]
 )
-def test_operator_gets_a_clear_message_for_a_bad_service_id(operator_client, bad):
+def test_operator_gets_a_clear_message_for_a_bad_service_id(socket_providers, operator_client, bad):
     response = operator_client.post("/services/register/", {"service_id": bad}, follow=True)
     assert response.status_code == 200
-    assert not Service.objects.exists()
+    assert not Service.objects.filter(source="operator").exists()
     body = response.content.decode()
     assert "32 hexadecimal characters" in body or "This field is required" in body
     assert "<script>alert(1)</script>" not in body
@@ -91,6 +98,6 @@ def test_in_process_sandbox_serves_the_page_and_says_sandbox_data(client, settin
 
     assert response.status_code == 200
     assert "Sandbox data" in response.content.decode()
-    assert len(response.context["rows"]) == 3
-    assert sum(row["volume"].sessions for row in response.context["rows"]) > 0
+    assert len(response.context["stats"]) == 3
+    assert sum(s.sessions for s in response.context["stats"]) > 0
     reset_clients()

@@ -31,7 +31,9 @@ THROTTLE_WINDOW = timedelta(minutes=1)
 THROTTLE_BLOCK = timedelta(minutes=10)
 
 
-def issue_pair(*, audience: str, admin_email: str = "", client: Client | None = None) -> Any:
+def issue_pair(
+    *, audience: str, admin_email: str = "", client: Client | None = None
+) -> dict[str, Any]:
     """A new access/refresh pair as B2Core spells it: ``{accessToken, refreshToken}``."""
     created = now()
     body: dict[str, Any] = {}
@@ -56,7 +58,7 @@ def issue_pair(*, audience: str, admin_email: str = "", client: Client | None = 
     return body
 
 
-def refresh_pair(body: dict[str, Any], *, audience: str) -> Any:
+def refresh_pair(body: dict[str, Any], *, audience: str) -> dict[str, Any]:
     """Trade a refresh token for a new pair; the old refresh token is spent (rotation)."""
     raw = body.get("refreshToken")
     if isinstance(raw, dict):  # the object sign-in returned, passed back whole

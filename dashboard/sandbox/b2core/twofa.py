@@ -32,9 +32,7 @@ def provider_from_path(raw: str) -> Provider:
     try:
         return Provider(raw.lower())
     except ValueError:
-        raise ApiError(
-            404, f"Unknown 2FA method {raw!r}: expected one of google, sms"
-        ) from None
+        raise ApiError(404, f"Unknown 2FA method {raw!r}: expected one of google, sms") from None
 
 
 def method_body(method: Method) -> dict[str, Any]:

@@ -71,7 +71,7 @@ def effective_status(status: str, code_expires_at: datetime, now: datetime) -> s
 def destination_country(number: phonenumbers.PhoneNumber) -> str:
     return (
         phonenumbers.region_code_for_number(number)
-        or phonenumbers.region_code_for_country_code(number.country_code)
+        or phonenumbers.region_code_for_country_code(number.country_code or 0)
         or "ZZ"
     )
 

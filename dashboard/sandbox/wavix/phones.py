@@ -26,7 +26,7 @@ class PhonePool:
         return rng.choice(self._stems[region])
 
     def number(self, rng: random.Random, region: str, stem: str | None = None) -> str:
-        return f"{stem or self.stem(rng, region)}{rng.randrange(10000):04d}"
+        return f"{stem or self.stem(rng, region)}{int(rng.random() * 10000):04d}"
 
 
 def _find_stems(rng: random.Random, region: str, wanted: int) -> list[str]:

@@ -1,0 +1,51 @@
+"""Serve the sandbox (the whole Django app) on its own port, on a threaded WSGI server."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.core.wsgi import get_wsgi_application
+
+from dashboard.sandbox.routers import SANDBOX_DB
+from dashboard.sandbox.server import SandboxRequestHandler, SandboxServer
+
+
+class Command(BaseCommand):
+    help = "Serve the sandbox over HTTP; prints 'sandbox listening on http://HOST:PORT'."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8001, help="0 = any free port")
+        parser.add_argument("--migrate", action="store_true", help="migrate the sandbox DB first")
+        parser.add_argument("--seed-if-empty", action="store_true")
+        parser.add_argument("--sessions", type=int, default=30_000)
+        parser.add_argument("--clients", type=int, default=500)
+        parser.add_argument("--seed", type=int, default=None)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["migrate"]:
+            call_command("migrate", database=SANDBOX_DB, verbosity=0, interactive=False)
+        if options["seed_if_empty"]:
+            seed_options: dict[str, Any] = {
+                "sessions": options["sessions"],
+                "clients": options["clients"],
+                "if_empty": True,
+            }
+            if options["seed"] is not None:
+                seed_options["seed"] = options["seed"]
+            call_command("sandbox_seed", stdout=sys.stderr, **seed_options)
+        server = SandboxServer((options["host"], options["port"]), SandboxRequestHandler)
+        server.set_app(get_wsgi_application())
+        port = server.server_address[1]  # the real one when --port 0
+        # The one line on stdout: tests and scripts wait for it before connecting.
+        self.stdout.write(f"sandbox listening on http://{options['host']}:{port}")
+        self.stdout.flush()
+        try:
+            with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how one stops it
+                server.serve_forever()
+        finally:
+            server.server_close()
