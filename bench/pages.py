@@ -10,25 +10,25 @@ import os
 import random
 import sys
 import time
-from urllib.parse import urlencode
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.contrib.auth.models import User  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import Client
+from django.utils import timezone
 
-from bench.common import figure, summary  # noqa: E402
-from dashboard.verifications.keyset import make_cursor  # noqa: E402
-from dashboard.verifications.models import MirroredSession, Service, SyncWindow  # noqa: E402
+from bench.common import figure, summary
+from dashboard.verifications.keyset import make_cursor
+from dashboard.verifications.models import MirroredSession, Service, SyncWindow
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "50"))
 COUNTRIES = ["GB", "US", "FR", "DE", "IN", "BR", "NG", "ID", "PH", "MX", "ES", "IT"]
@@ -118,27 +118,39 @@ def main() -> None:
     total = int(os.environ.get("BENCH_SESSIONS", "1000000"))
     seed_mirror(total, 365)
     figure("mirror_rows", MirroredSession.objects.count(), "rows")
-    user, _ = User.objects.get_or_create(username="bench", defaults={"is_superuser": True, "is_staff": True})
+    user, _ = User.objects.get_or_create(
+        username="bench", defaults={"is_superuser": True, "is_staff": True}
+    )
     user.is_superuser = user.is_staff = True
     user.save()
     client = Client()
     client.force_login(user)
 
-    sample = MirroredSession.objects.order_by("-created_at").values_list("phone_number", flat=True)[500]
+    sample = MirroredSession.objects.order_by("-created_at").values_list("phone_number", flat=True)[
+        500
+    ]
     now = timezone.now()
     deep = (
-        MirroredSession.objects.filter(created_at__gte=now - dt.timedelta(days=7), created_at__lt=now)
+        MirroredSession.objects.filter(
+            created_at__gte=now - dt.timedelta(days=7), created_at__lt=now
+        )
         .order_by("-created_at", "-session_id")
         .values_list("created_at", "session_id")[9999]
     )
     since = (now - dt.timedelta(days=30)).strftime("%Y-%m-%d %H:%M:%S")
     ours = {
         "list": measure(client, "page_list", "/sessions/"),
-        "filter": measure(client, "page_filter_30d_status_country", "/sessions/?range=30d&status=failed&country=GB"),
+        "filter": measure(
+            client,
+            "page_filter_30d_status_country",
+            "/sessions/?range=30d&status=failed&country=GB",
+        ),
         "deep": measure(
             client, "page_deep_10000", "/sessions/?" + urlencode({"after": make_cursor(list(deep))})
         ),
-        "phone": measure(client, "page_phone_search_90d", f"/sessions/?range=90d&phone=%2B{sample}"),
+        "phone": measure(
+            client, "page_phone_search_90d", f"/sessions/?range=90d&phone=%2B{sample}"
+        ),
         "partial": measure(
             client,
             "page_htmx_partial",

@@ -10,18 +10,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-import httpx  # noqa: E402
-import msgspec  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+import httpx
+import msgspec
+from django.core.management import call_command
+from django.db import connection, transaction
 
-from bench.common import figure  # noqa: E402
-from dashboard.sandbox import credentials  # noqa: E402
-from dashboard.verifications.models import MirroredSession, Service  # noqa: E402
+from bench.common import figure
+from dashboard.sandbox import credentials
+from dashboard.verifications.models import MirroredSession, Service
 
 
 def main(base_url: str, days: int) -> None:
@@ -33,7 +33,9 @@ def main(base_url: str, days: int) -> None:
     service_ids = [item["uuid"].replace("-", "") for item in listing["items"]]
     pks = {}
     for sid in service_ids:
-        pks[sid] = Service.objects.get_or_create(service_id=sid, defaults={"source": "settings"})[0].pk
+        pks[sid] = Service.objects.get_or_create(service_id=sid, defaults={"source": "settings"})[
+            0
+        ].pk
     table = MirroredSession._meta.db_table
     sql = (
         f"INSERT INTO {table} (session_id, service_id, created_at, phone_number, phone_last4, "

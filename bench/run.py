@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BENCH_DIR, ROOT, bench_env, figure  # noqa: E402
+from bench.common import BENCH_DIR, ROOT, bench_env, figure
 
 
 def run_child(script: str, env: dict[str, str], *args: str) -> dict[str, float]:
@@ -37,16 +37,34 @@ def sync_benchmark(sessions: int, days: int) -> None:
     if not sandbox_db.exists():
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "--database", "sandbox", "-v", "0"],
-            env=env, cwd=ROOT, check=True,
+            env=env,
+            cwd=ROOT,
+            check=True,
         )
         subprocess.run(
-            [sys.executable, "manage.py", "sandbox_seed", "--sessions", str(sessions), "--days", str(days),
-             "--clients", "0", "--seed", "11"],
-            env=env, cwd=ROOT, check=True,
+            [
+                sys.executable,
+                "manage.py",
+                "sandbox_seed",
+                "--sessions",
+                str(sessions),
+                "--days",
+                str(days),
+                "--clients",
+                "0",
+                "--seed",
+                "11",
+            ],
+            env=env,
+            cwd=ROOT,
+            check=True,
         )
     server = subprocess.Popen(
         [sys.executable, "manage.py", "sandbox_serve", "--port", "0"],
-        env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert server.stdout is not None

@@ -10,18 +10,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.core.management import call_command
+from django.utils import timezone
 
-from bench.common import figure  # noqa: E402
-from dashboard.connections import wavix_client  # noqa: E402
-from dashboard.verifications.models import MirroredSession, Service  # noqa: E402
-from dashboard.verifications.service_catalog import refresh_catalog  # noqa: E402
-from dashboard.verifications.sync import sync_range  # noqa: E402
+from bench.common import figure
+from dashboard.connections import wavix_client
+from dashboard.verifications.models import MirroredSession, Service
+from dashboard.verifications.service_catalog import refresh_catalog
+from dashboard.verifications.sync import sync_range
 
 
 def main(days: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from django.apps import AppConfig
@@ -14,7 +15,9 @@ from dashboard.settings import DEV_SECRET_KEY
 
 
 @register(Tags.compatibility)
-def check_environment(app_configs: list[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+def check_environment(
+    *, app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     messages: list[CheckMessage] = [
         Error(f"{name}: {problem}", id="dashboard.E001") for name, problem in PROBLEMS
     ]
@@ -48,14 +51,14 @@ def check_environment(app_configs: list[AppConfig] | None, **kwargs: Any) -> lis
     except ValueError:
         body = None
     if not isinstance(body, dict):
-        messages.append(
-            Error("B2CORE_DISABLE_BODY must be a JSON object.", id="dashboard.E005")
-        )
+        messages.append(Error("B2CORE_DISABLE_BODY must be a JSON object.", id="dashboard.E005"))
     return messages
 
 
 @register(Tags.security, deploy=True)
-def check_secret_key(app_configs: list[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+def check_secret_key(
+    *, app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     if settings.SECRET_KEY == DEV_SECRET_KEY:
         return [
             Warning(

@@ -10,6 +10,7 @@ import json
 import threading
 from dataclasses import dataclass
 
+import httpx
 from django.conf import settings
 
 from dashboard.providers.b2core import B2CoreClient
@@ -50,7 +51,7 @@ def _timeouts() -> Timeouts:
     )
 
 
-def _sandbox_transport():  # type: ignore[no-untyped-def]
+def _sandbox_transport() -> httpx.BaseTransport:
     # Imported lazily: only the sandbox configuration needs the in-process handler.
     from dashboard.sandbox.transport import SandboxTransport
 
@@ -110,8 +111,10 @@ def b2core_client() -> B2CoreClient:
 def reset_clients() -> None:
     """Forget cached clients (tests that change provider settings call this)."""
     with _lock:
-        for client in [*_wavix.values(), *_b2core.values()]:
-            client.close()
+        for wavix in _wavix.values():
+            wavix.close()
+        for b2core in _b2core.values():
+            b2core.close()
         _wavix.clear()
         _b2core.clear()
 

@@ -13,7 +13,6 @@ from typing import Any
 import dj_database_url
 import django_stubs_ext
 
-
 from dashboard.env import PROBLEMS, envbool, envfloat, envint, envlist, envsecret, envstr
 
 # Lets generic classes such as ModelAdmin[Model] be subscripted at run time, for mypy.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from typing import cast
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 
 VIEWER = "viewer"
 OPERATOR = "operator"
@@ -26,8 +28,8 @@ def roles_of(user: AbstractBaseUser | AnonymousUser) -> set[str]:
         return {ADMIN}
     cached = getattr(user, "_dashboard_roles", None)
     if cached is None:
-        cached = set(user.groups.values_list("name", flat=True)) & set(ROLES)  # type: ignore[union-attr]
-        user._dashboard_roles = cached  # type: ignore[union-attr]
+        cached = set(cast(User, user).groups.values_list("name", flat=True)) & set(ROLES)
+        setattr(user, "_dashboard_roles", cached)  # noqa: B010 (a per-request memo)
     return set(cached)
 
 

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -27,9 +29,12 @@ def set_time_zone(request: HttpRequest) -> HttpResponse:
     form = TimeZoneForm(request.POST)
     if form.is_valid():
         Preference.objects.update_or_create(
-            user=request.user, defaults={"time_zone": form.cleaned_data["time_zone"]}
+            user=cast(User, request.user), defaults={"time_zone": form.cleaned_data["time_zone"]}
         )
-        messages.success(request, f"Times are now shown in {form.cleaned_data['time_zone'] or 'the default time zone'}.")
+        messages.success(
+            request,
+            f"Times are now shown in {form.cleaned_data['time_zone'] or 'the default time zone'}.",
+        )
     else:
         messages.error(request, "That time zone is not known.")
     target = request.POST.get("next", "")

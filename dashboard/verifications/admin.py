@@ -13,7 +13,15 @@ class ServiceAdmin(admin.ModelAdmin[Service]):
 @admin.register(MirroredSession)
 class MirroredSessionAdmin(admin.ModelAdmin[MirroredSession]):
     # Also the peer that bench/ measures the sessions page against.
-    list_display = ["session_id", "created_at", "service", "phone_number", "country", "status", "charge"]
+    list_display = [
+        "session_id",
+        "created_at",
+        "service",
+        "phone_number",
+        "country",
+        "status",
+        "charge",
+    ]
     list_filter = ["status", "country", "service"]
     list_select_related = ["service"]
     search_fields = ["=phone_number"]

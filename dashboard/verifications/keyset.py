@@ -100,13 +100,16 @@ def paginate(
     before: str = "",
 ) -> Page[M]:
     """One page of `queryset` in `key` order, after or before a cursor; raises BadCursor."""
-    values = lambda row: [getattr(row, name) for name in key.fields]  # noqa: E731
+
+    def values(row: M) -> list[Any]:
+        return [getattr(row, name) for name in key.fields]
+
     if before:
         anchor = read_cursor(before, key)
         rows = list(
-            queryset.filter(key.after(anchor, reverse=True)).order_by(
-                *key.order_by(reverse=True)
-            )[: size + 1]
+            queryset.filter(key.after(anchor, reverse=True)).order_by(*key.order_by(reverse=True))[
+                : size + 1
+            ]
         )
         has_more = len(rows) > size
         rows = rows[:size][::-1]

@@ -22,7 +22,9 @@ UPDATED_FIELDS = [
 ]
 
 
-def upsert_sessions(service: Service, sessions: Sequence[Session], *, synced_at: dt.datetime) -> int:
+def upsert_sessions(
+    service: Service, sessions: Sequence[Session], *, synced_at: dt.datetime
+) -> int:
     """Insert or update these sessions of one service; return how many there were."""
     rows = [
         MirroredSession(
@@ -31,7 +33,7 @@ def upsert_sessions(service: Service, sessions: Sequence[Session], *, synced_at:
             created_at=s.created_at,
             phone_number=s.phone_number,
             phone_last4=s.phone_number[-4:],
-            country=s.destination_country.upper()[:2],
+            country=(s.destination_country or "").upper()[:2],
             status=s.status[:32],
             charge=s.charge,
             synced_at=synced_at,

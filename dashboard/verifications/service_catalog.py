@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.cache import cache
 
 from dashboard.providers.errors import ProviderError
@@ -67,7 +67,7 @@ def ensure_catalog(client: WavixClient) -> str:
     return str(problem)
 
 
-def register_service(service_id: str, name: str, user: AbstractBaseUser) -> Service:
+def register_service(service_id: str, name: str, user: User) -> Service:
     service, _ = Service.objects.get_or_create(
         service_id=service_id,
         defaults={

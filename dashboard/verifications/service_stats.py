@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Max, Q, Sum
 
@@ -33,9 +34,8 @@ def service_stats(
     services: Sequence[Service], start: dt.datetime, end: dt.datetime
 ) -> list[ServiceStats]:
     """One GROUP BY over the period: no rows are loaded into Python."""
-    by_service = {
-        row["service"]: row
-        for row in MirroredSession.objects.filter(
+    rows = (
+        MirroredSession.objects.filter(
             created_at__gte=start, created_at__lt=end, service__in=services
         )
         .values("service")
@@ -50,7 +50,8 @@ def service_stats(
             last_activity=Max("created_at"),
         )
         .order_by()
-    }
+    )
+    by_service: dict[int, dict[str, Any]] = {int(row["service"]): dict(row) for row in rows}
     stats = []
     for service in services:
         row = by_service.get(service.pk)

@@ -97,7 +97,9 @@ class SessionFilterForm(forms.Form):
         choices=[(k, label) for k, (label, _) in RANGE_PRESETS.items()] + [("custom", "Custom")],
         required=False,
     )
-    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput({"type": "date"}))
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput({"type": "date"})
+    )
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput({"type": "date"}))
     service = forms.MultipleChoiceField(required=False)
     status = forms.MultipleChoiceField(
@@ -106,11 +108,19 @@ class SessionFilterForm(forms.Form):
     country = forms.MultipleChoiceField(choices=country_choices, required=False)
     phone = forms.CharField(label="Phone", max_length=40, required=False)
     min_charge = forms.DecimalField(
-        label="Min. charge (USD)", min_value=Decimal(0), max_digits=12, decimal_places=4, required=False
+        label="Min. charge (USD)",
+        min_value=Decimal(0),
+        max_digits=12,
+        decimal_places=4,
+        required=False,
     )
-    sort = forms.ChoiceField(choices=[(k, label) for k, (label, _) in SORTS.items()], required=False)
+    sort = forms.ChoiceField(
+        choices=[(k, label) for k, (label, _) in SORTS.items()], required=False
+    )
 
-    def __init__(self, *args: object, services: list[Service], tz: dt.tzinfo, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, services: list[Service], tz: dt.tzinfo, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.tz = tz
         self.fields["service"].choices = [(s.service_id, s.display_name) for s in services]  # type: ignore[attr-defined]
@@ -160,7 +170,9 @@ class SessionFilterForm(forms.Form):
             )
             return
         data["start"] = dt.datetime.combine(date_from, dt.time(), self.tz)
-        data["end"] = min(now, dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), self.tz))
+        data["end"] = min(
+            now, dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), self.tz)
+        )
         if data["start"] >= data["end"]:  # type: ignore[operator]
             self.add_error("date_from", "That range starts in the future.")
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from dashboard.accounts.roles import can
 from dashboard.accounts.views import time_zone_choices
 from dashboard.connections import wavix_client
+from dashboard.htmx import HtmxHttpRequest
 from dashboard.verifications.countries import country_name
 from dashboard.verifications.csv_export import csv_lines
 from dashboard.verifications.freshness import freshness
@@ -62,7 +63,7 @@ def _services_for(criteria: SessionCriteria, services: list[Service]) -> list[Se
 
 @require_GET
 @login_required
-def session_list(request: HttpRequest) -> HttpResponse:
+def session_list(request: HtmxHttpRequest) -> HttpResponse:
     ensure_catalog(wavix_client())
     services = list(Service.objects.all())
     form = SessionFilterForm(request.GET, services=services, tz=timezone.get_current_timezone())
@@ -122,7 +123,7 @@ def _query_without(request: HttpRequest, *names: str) -> str:
 
 @require_GET
 @login_required
-def session_export(request: HttpRequest) -> HttpResponse:
+def session_export(request: HttpRequest) -> HttpResponseBase:
     if not can(request.user, "export"):
         raise PermissionDenied("Exports are for auditors and admins.")
     services = list(Service.objects.all())

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, connections, transaction
@@ -193,9 +194,7 @@ def sync_range(
     services = list(services)
     days = days_between(date_from, date_to)
     todo = (
-        [(s, d) for s in services for d in days]
-        if force
-        else plan(services, days, timezone.now())
+        [(s, d) for s in services for d in days] if force else plan(services, days, timezone.now())
     )
     report = SyncReport()
     if not todo:
@@ -203,15 +202,13 @@ def sync_range(
     workers = max(1, min(max_workers or settings.MIRROR_SYNC_WORKERS, len(todo)))
     if workers == 1:
         # Inline, on the caller's connection (and inside its transaction, in tests).
-        report.outcomes = [
-            sync_window(client, s, d, wait_seconds=wait_seconds) for s, d in todo
-        ]
+        report.outcomes = [sync_window(client, s, d, wait_seconds=wait_seconds) for s, d in todo]
         return report
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [
             pool.submit(
                 _in_worker,
-                lambda s=service, d=day: sync_window(client, s, d, wait_seconds=wait_seconds),
+                partial(sync_window, client, service, day, wait_seconds=wait_seconds),
             )
             for service, day in todo
         ]

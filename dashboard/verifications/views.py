@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -17,6 +20,7 @@ from dashboard.verifications.service_catalog import ensure_catalog, register_ser
 from dashboard.verifications.service_stats import service_stats
 from dashboard.verifications.session_filters import RANGE_PRESETS, SessionFilterForm
 from dashboard.verifications.sync import sync_range
+
 
 @require_GET
 @login_required
@@ -63,10 +67,10 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegisterServiceForm(request.POST)
     if form.is_valid():
         service = register_service(
-            form.cleaned_data["service_id"], form.cleaned_data["name"], request.user
+            form.cleaned_data["service_id"], form.cleaned_data["name"], cast(User, request.user)
         )
         messages.success(request, f"Service {service.service_id} is now watched.")
     else:
         for error in form.errors.get("service_id", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
     return redirect("verifications:services")

@@ -7,7 +7,7 @@ import time
 
 import httpx
 import pytest
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
 from dashboard.sandbox.faults import Fault, SandboxFaultMiddleware, parse_fault_list
@@ -78,7 +78,7 @@ def test_malformed_json_is_a_200_that_does_not_parse(client):
     response = faulty(client, "malformed-json", "/v1/two-fa/service")
 
     assert response.status_code == 200
-    with pytest.raises(ValueError, match="Expecting|Unterminated|Invalid"):
+    with pytest.raises(ValueError, match=r"Expecting|Unterminated|Invalid"):
         json.loads(response.content)
 
 
@@ -173,8 +173,13 @@ def test_faults_apply_to_b2core_paths_too(sandbox):
 
 def test_faults_from_the_environment_apply_to_matching_paths(monkeypatch):
     monkeypatch.setenv("SANDBOX_FAULTS", "latency=0@/service,503@/sessions")
-    reached = []
-    middleware = SandboxFaultMiddleware(lambda request: reached.append(1) or HttpResponse())
+    reached: list[HttpRequest] = []
+
+    def get_response(request: HttpRequest) -> HttpResponse:
+        reached.append(request)
+        return HttpResponse()
+
+    middleware = SandboxFaultMiddleware(get_response)
 
     response = middleware(RequestFactory().get("/sandbox/wavix/v1/two-fa/x/sessions"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import msgspec
 import pytest
@@ -12,7 +13,8 @@ from django.core.management import call_command
 from dashboard.sandbox.models import Service, VerificationSession
 from dashboard.sandbox.seed import seed_wavix
 
-pytestmark = pytest.mark.django_db(databases=["sandbox"])
+# "default" too: Django orders test databases after it (TEST["DEPENDENCIES"]).
+pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
 NOW = datetime(2024, 5, 10, 12, 0, 0, tzinfo=UTC)
 FIELDS = [
@@ -22,11 +24,11 @@ FIELDS = [
 ]  # fmt: skip
 
 
-def rows() -> list[tuple]:
+def rows() -> list[tuple[Any, ...]]:
     return list(VerificationSession.objects.using("sandbox").order_by("id").values_list(*FIELDS))
 
 
-def seed(seed: int = 3, now: datetime = NOW, sessions: int = 1200) -> list[tuple]:
+def seed(seed: int = 3, now: datetime = NOW, sessions: int = 1200) -> list[tuple[Any, ...]]:
     seed_wavix(seed=seed, sessions=sessions, days=5, now=now)
     return rows()
 
@@ -113,5 +115,6 @@ def test_the_command_seeds_with_the_given_options(capsys):
         "--now", "2024-05-10T12:00:00Z",
     )  # fmt: skip
 
-    assert 250 < VerificationSession.objects.using("sandbox").count() <= 300
+    # 300 over three whole days, less what the anchor day's afternoon would have held.
+    assert 200 < VerificationSession.objects.using("sandbox").count() < 300
     assert "3 services" in capsys.readouterr().out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -19,8 +20,9 @@ def cancel(wavix, session_id: str):
     return wavix.patch(f"/v1/two-fa/verification/{session_id}/cancel")
 
 
-def events(wavix, session_id: str) -> list[dict]:
-    return wavix.get(f"/v1/two-fa/session/{session_id}/events").json()
+def events(wavix, session_id: str) -> list[dict[str, Any]]:
+    timeline: list[dict[str, Any]] = wavix.get(f"/v1/two-fa/session/{session_id}/events").json()
+    return timeline
 
 
 def wrong(code: str) -> str:
@@ -32,7 +34,7 @@ def listed_status(wavix, service_id: str, session_id: str) -> str:
     rows = wavix.get(
         f"/v1/two-fa/service/{service_id}/sessions", params={"from": today, "to": today}
     ).json()
-    return next(row["status"] for row in rows if row["session_id"] == session_id)
+    return str(next(row["status"] for row in rows if row["session_id"] == session_id))
 
 
 def test_the_code_sent_verifies_the_session(wavix, sandbox, start_session, service_ids):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import phonenumbers
@@ -25,11 +26,12 @@ def sessions(client: httpx.Client, service_id: str, first, last) -> httpx.Respon
 
 
 @pytest.fixture(scope="module")
-def recent_sessions(sandbox_server, service_ids) -> list[dict]:
+def recent_sessions(sandbox_server, service_ids) -> list[dict[str, Any]]:
     """The seeded login service's past days (not today, where other tests create sessions)."""
     with sandbox_server.wavix() as client:
         response = sessions(client, service_ids["Acme Login"], TODAY - timedelta(89), YESTERDAY)
-    return response.raise_for_status().json()
+    rows: list[dict[str, Any]] = response.raise_for_status().json()
+    return rows
 
 
 @pytest.mark.parametrize(

@@ -79,7 +79,9 @@ class FakeWavix:
         ]
         if not rows:
             return httpx.Response(404, json={"success": False, "message": "Sessions not found"})
-        return httpx.Response(200, content=json.dumps(rows).encode(), headers={"content-type": "application/json"})
+        return httpx.Response(
+            200, content=json.dumps(rows).encode(), headers={"content-type": "application/json"}
+        )
 
     def client(self) -> WavixClient:
         return WavixClient(

@@ -12,7 +12,13 @@ from dashboard.verifications.phone_search import (
 
 
 @pytest.mark.parametrize(
-    "typed", ["+44 7911 123456", "+44 (0)7911-123456".replace("(0)", ""), "447911123456", "0044 7911 123456"]
+    "typed",
+    [
+        "+44 7911 123456",
+        "+44 (0)7911-123456".replace("(0)", ""),
+        "447911123456",
+        "0044 7911 123456",
+    ],
 )
 def test_a_whole_number_in_any_format_is_an_exact_match(typed):
     query = parse_phone_query(typed)
@@ -42,7 +48,9 @@ def test_empty_is_no_phone_filter():
     assert parse_phone_query("   ") is None
 
 
-@pytest.mark.parametrize("hostile", ["'; DROP TABLE x; --", "<script>alert(1)</script>", "44 79 abc"])
+@pytest.mark.parametrize(
+    "hostile", ["'; DROP TABLE x; --", "<script>alert(1)</script>", "44 79 abc"]
+)
 def test_letters_and_symbols_are_refused_with_a_sentence(hostile):
     with pytest.raises(PhoneQueryError, match="digits only"):
         parse_phone_query(hostile)

@@ -17,14 +17,15 @@ def last_seven_days() -> tuple[dt.date, dt.date]:
     return today - dt.timedelta(days=6), today
 
 
-def test_services_page_lists_each_service_with_its_seven_day_count(
-    socket_providers, viewer_client
-):
+def test_services_page_lists_each_service_with_its_seven_day_count(socket_providers, viewer_client):
     date_from, date_to = last_seven_days()
     with WavixClient(socket_providers.wavix_url, credentials.WAVIX_API_KEY) as wavix:
         services = wavix.list_services()
         assert services
-        expected = {s.service_id: len(wavix.list_sessions(s.service_id, date_from, date_to)) for s in services}
+        expected = {
+            s.service_id: len(wavix.list_sessions(s.service_id, date_from, date_to))
+            for s in services
+        }
 
     response = viewer_client.get(
         "/", {"range": "custom", "date_from": date_from, "date_to": date_to}
@@ -75,7 +76,8 @@ def test_operator_registers_a_service_with_dashes_forgiven(socket_providers, ope
 
 
 @pytest.mark.parametrize(
-    "bad", ["", "xyz", "0123456789abcdef0123456789abcdeg", "<script>alert(1)</script>", "' OR 1=1 --"]
+    "bad",
+    ["", "xyz", "0123456789abcdef0123456789abcdeg", "<script>alert(1)</script>", "' OR 1=1 --"],
 )
 def test_operator_gets_a_clear_message_for_a_bad_service_id(socket_providers, operator_client, bad):
     response = operator_client.post("/services/register/", {"service_id": bad}, follow=True)

@@ -30,9 +30,29 @@ def wavix(settings, now):
     settings.MIRROR_SYNC_WORKERS = 1
     fake = FakeWavix(names={SERVICE_A: "Login", SERVICE_B: "Payments"})
     fake.add(SERVICE_A, "a1".ljust(32, "0"), now - dt.timedelta(hours=1), phone="447911123456")
-    fake.add(SERVICE_A, "a2".ljust(32, "0"), now - dt.timedelta(hours=2), phone="33612345678", country="FR", status="failed")
-    fake.add(SERVICE_B, "b1".ljust(32, "0"), now - dt.timedelta(hours=3), phone="4915112345678", country="DE", charge="0.2500")
-    fake.add(SERVICE_B, "b2".ljust(32, "0"), now - dt.timedelta(days=20), phone="447700900123", status="expired")
+    fake.add(
+        SERVICE_A,
+        "a2".ljust(32, "0"),
+        now - dt.timedelta(hours=2),
+        phone="33612345678",
+        country="FR",
+        status="failed",
+    )
+    fake.add(
+        SERVICE_B,
+        "b1".ljust(32, "0"),
+        now - dt.timedelta(hours=3),
+        phone="4915112345678",
+        country="DE",
+        charge="0.2500",
+    )
+    fake.add(
+        SERVICE_B,
+        "b2".ljust(32, "0"),
+        now - dt.timedelta(days=20),
+        phone="447700900123",
+        status="expired",
+    )
     reset_clients()
     install_wavix_client(fake.client())
     yield fake
@@ -199,7 +219,7 @@ def test_a_tampered_cursor_shows_the_first_page_with_a_message(wavix, auditor):
 def test_viewers_see_masked_numbers(wavix, viewer):
     body = viewer.get("/sessions/?phone=5678").content.decode()
     assert "+33 6 12 34 56 78" not in body
-    assert "+33 6 •• •• •6 78" in body or "+33 6" in body and "•" in body
+    assert "+33 6 •• •• •6 78" in body
 
 
 def test_auditors_see_whole_numbers_with_country_names(wavix, auditor):
@@ -233,7 +253,9 @@ def test_a_provider_failure_leaves_old_rows_and_says_which_days_are_stale(wavix,
     MirroredSession.objects.update(synced_at=timezone.now())
     from dashboard.verifications.models import SyncWindow
 
-    SyncWindow.objects.filter(settled=False).update(fetched_at=timezone.now() - dt.timedelta(minutes=5))
+    SyncWindow.objects.filter(settled=False).update(
+        fetched_at=timezone.now() - dt.timedelta(minutes=5)
+    )
     wavix.fail_with = 503
 
     response = auditor.get("/sessions/")

@@ -41,7 +41,9 @@ def wavix(today):
 
 
 def test_sync_copies_every_session_of_the_range(wavix, services, today):
-    report = sync_range(wavix.client(), services, today - dt.timedelta(days=1), today, max_workers=1)
+    report = sync_range(
+        wavix.client(), services, today - dt.timedelta(days=1), today, max_workers=1
+    )
 
     assert report.errors == []
     assert report.fetched == 4  # 2 services × 2 days, today's windows empty

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,53 +14,104 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Service',
+            name="Service",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('service_id', models.CharField(max_length=32, unique=True)),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('source', models.CharField(choices=[('provider', 'listed by the provider'), ('settings', 'WAVIX_SERVICE_IDS'), ('operator', 'registered by an operator')], max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('registered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("service_id", models.CharField(max_length=32, unique=True)),
+                ("name", models.CharField(blank=True, max_length=200)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("provider", "listed by the provider"),
+                            ("settings", "WAVIX_SERVICE_IDS"),
+                            ("operator", "registered by an operator"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "registered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'service_id'],
+                "ordering": ["name", "service_id"],
             },
         ),
         migrations.CreateModel(
-            name='MirroredSession',
+            name="MirroredSession",
             fields=[
-                ('session_id', models.CharField(max_length=32, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField()),
-                ('phone_number', models.CharField(max_length=20)),
-                ('phone_last4', models.CharField(max_length=4)),
-                ('country', models.CharField(blank=True, max_length=2)),
-                ('status', models.CharField(max_length=32)),
-                ('charge', models.DecimalField(decimal_places=4, max_digits=12)),
-                ('synced_at', models.DateTimeField()),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='verifications.service')),
+                ("session_id", models.CharField(max_length=32, primary_key=True, serialize=False)),
+                ("created_at", models.DateTimeField()),
+                ("phone_number", models.CharField(max_length=20)),
+                ("phone_last4", models.CharField(max_length=4)),
+                ("country", models.CharField(blank=True, max_length=2)),
+                ("status", models.CharField(max_length=32)),
+                ("charge", models.DecimalField(decimal_places=4, max_digits=12)),
+                ("synced_at", models.DateTimeField()),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sessions",
+                        to="verifications.service",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['-created_at', '-session_id'], name='session_created'), models.Index(fields=['service', '-created_at'], name='session_service_created'), models.Index(fields=['status', '-created_at'], name='session_status_created'), models.Index(fields=['country', '-created_at'], name='session_country_created'), models.Index(fields=['phone_number', '-created_at'], name='session_phone'), models.Index(fields=['phone_last4', '-created_at'], name='session_last4')],
+                "indexes": [
+                    models.Index(fields=["-created_at", "-session_id"], name="session_created"),
+                    models.Index(fields=["service", "-created_at"], name="session_service_created"),
+                    models.Index(fields=["status", "-created_at"], name="session_status_created"),
+                    models.Index(fields=["country", "-created_at"], name="session_country_created"),
+                    models.Index(fields=["phone_number", "-created_at"], name="session_phone"),
+                    models.Index(fields=["phone_last4", "-created_at"], name="session_last4"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SyncWindow',
+            name="SyncWindow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('fetched_at', models.DateTimeField(blank=True, null=True)),
-                ('settled', models.BooleanField(default=False)),
-                ('session_count', models.PositiveIntegerField(default=0)),
-                ('lease_owner', models.CharField(blank=True, max_length=64)),
-                ('lease_until', models.DateTimeField(blank=True, null=True)),
-                ('last_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.CharField(blank=True, max_length=500)),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='windows', to='verifications.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("fetched_at", models.DateTimeField(blank=True, null=True)),
+                ("settled", models.BooleanField(default=False)),
+                ("session_count", models.PositiveIntegerField(default=0)),
+                ("lease_owner", models.CharField(blank=True, max_length=64)),
+                ("lease_until", models.DateTimeField(blank=True, null=True)),
+                ("last_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.CharField(blank=True, max_length=500)),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="windows",
+                        to="verifications.service",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['day'], name='window_day')],
-                'constraints': [models.UniqueConstraint(fields=('service', 'day'), name='window_service_day')],
+                "indexes": [models.Index(fields=["day"], name="window_day")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("service", "day"), name="window_service_day")
+                ],
             },
         ),
     ]

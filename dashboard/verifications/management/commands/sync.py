@@ -29,7 +29,9 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="date_from", type=_date, help="first UTC day")
         parser.add_argument("--to", dest="date_to", type=_date, help="last UTC day (default today)")
         parser.add_argument("--days", type=int, default=2, help="the last N days (default 2)")
-        parser.add_argument("--service", action="append", default=[], help="service ID (repeatable)")
+        parser.add_argument(
+            "--service", action="append", default=[], help="service ID (repeatable)"
+        )
         parser.add_argument("--force", action="store_true", help="fetch settled days again")
         parser.add_argument(
             "--watch", type=float, metavar="SECONDS", help="repeat every SECONDS until stopped"

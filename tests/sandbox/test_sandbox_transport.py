@@ -1,0 +1,102 @@
+"""The in-process transport: real HTTP semantics through Django's handler, no socket."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from django.core.signals import request_finished, request_started
+
+from dashboard.sandbox import credentials
+from dashboard.sandbox.seed import seed_wavix
+from dashboard.sandbox.transport import SandboxTransport
+
+# "default" too: Django orders test databases after it (TEST["DEPENDENCIES"]).
+pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
+
+
+@pytest.fixture
+def wavix():
+    seed_wavix(seed=5, sessions=200, days=2, now=datetime.now(UTC))
+    with httpx.Client(
+        transport=SandboxTransport(),
+        base_url="http://sandbox.internal" + credentials.WAVIX_PREFIX,
+        headers={"Authorization": f"Bearer {credentials.WAVIX_API_KEY}"},
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def login_service(wavix) -> str:
+    return str(wavix.get("/v1/two-fa/service").json()["items"][0]["uuid"]).replace("-", "")
+
+
+def test_a_request_round_trips_with_status_headers_and_body(wavix):
+    response = wavix.get("/v1/two-fa/service", params={"per_page": 2})
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.json()["pagination"]["limit"] == 2
+
+
+def test_the_host_name_is_any_and_appears_in_session_urls(wavix, login_service):
+    body = {"service_id": login_service, "to": "447400123456", "channel": "sms"}
+
+    created = wavix.post("/v1/two-fa/verification", json=body).json()
+
+    assert created["session_url"].startswith("http://sandbox.internal/sandbox/wavix/v1/")
+
+
+def test_request_bodies_and_query_strings_reach_the_view(wavix, login_service):
+    today = datetime.now(UTC).date().isoformat()
+
+    response = wavix.get(
+        f"/v1/two-fa/service/{login_service}/sessions", params={"from": today, "to": today}
+    )
+
+    assert response.status_code == 200
+    assert all(row["created_at"].startswith(today) for row in response.json())
+
+
+def test_errors_come_back_as_responses_not_exceptions(wavix):
+    response = wavix.get("/v1/two-fa/service", headers={"Authorization": "Bearer wrong"})
+
+    assert response.status_code == 401
+    assert response.json()["error"] is True
+
+
+def test_no_request_signals_are_sent(wavix):
+    # Their receivers would close the caller's database connections mid-request.
+    seen: list[str] = []
+
+    def started(**kwargs):
+        seen.append("started")
+
+    def finished(**kwargs):
+        seen.append("finished")
+
+    request_started.connect(started)
+    request_finished.connect(finished)
+    try:
+        wavix.get("/v1/two-fa/service")
+        with wavix.stream("GET", "/v1/two-fa/service", headers={"X-Sandbox-Fault": "drip=0"}) as r:
+            r.read()
+    finally:
+        request_started.disconnect(started)
+        request_finished.disconnect(finished)
+
+    assert seen == []
+
+
+def test_a_dripped_body_streams_byte_by_byte(wavix):
+    with wavix.stream("GET", "/v1/two-fa/service", headers={"X-Sandbox-Fault": "drip=0"}) as r:
+        chunks = list(r.iter_raw())
+
+    assert len(chunks) > 100
+    assert {len(chunk) for chunk in chunks} == {1}
+
+
+def test_a_dropped_connection_raises_what_httpx_raises_for_a_socket(wavix):
+    with pytest.raises(httpx.RemoteProtocolError):
+        wavix.get("/v1/two-fa/service", headers={"X-Sandbox-Fault": "drop"})
