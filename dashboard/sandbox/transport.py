@@ -72,7 +72,7 @@ class SandboxTransport(httpx.BaseTransport):
         response = self._loaded_handler().get_response(_SandboxRequest(environ))
         headers = [*response.items()]
         headers += [
-            ("Set-Cookie", cookie.output(header="")) for cookie in response.cookies.values()
+            ("Set-Cookie", cookie.output(header="").strip()) for cookie in response.cookies.values()
         ]
         if isinstance(response, StreamingHttpResponse):
             stream: httpx.SyncByteStream = _StreamedBody(response)

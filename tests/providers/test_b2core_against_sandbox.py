@@ -42,7 +42,9 @@ class Recorder(httpx.BaseTransport):
         self.inner.close()
 
 
-def admin_client(sandbox: SandboxServer, transport: httpx.BaseTransport | None = None) -> B2CoreClient:
+def admin_client(
+    sandbox: SandboxServer, transport: httpx.BaseTransport | None = None
+) -> B2CoreClient:
     return B2CoreClient(
         sandbox.b2core_url,
         email=credentials.B2CORE_ADMIN_EMAIL,
@@ -64,16 +66,17 @@ def b2core(sandbox: SandboxServer, recorder: Recorder) -> Iterator[B2CoreClient]
 
 @pytest.fixture(scope="module")
 def busy_client_id(sandbox_server: SandboxServer) -> str:
-    """The client with the longest history that has both providers and both states in it."""
+    """An early client whose history has both providers and both states in it."""
     with admin_client(sandbox_server) as client:
-        histories = {c.id: list(client.iter_changes(c.id)) for c in client.iter_clients()}
-    rich = {
-        cid: changes
-        for cid, changes in histories.items()
-        if {c.provider for c in changes} == {"google", "sms"}
-        and {c.is_enabled for c in changes} == {True, False}
-    }
-    return max(rich, key=lambda cid: len(rich[cid]))
+        for candidate in client.iter_clients(sort_order="asc"):  # oldest first: most history
+            changes = client.list_changes(candidate.id, limit=100).items
+            if (
+                len(changes) >= 5
+                and {c.provider for c in changes} == {"google", "sms"}
+                and {c.is_enabled for c in changes} == {True, False}
+            ):
+                return candidate.id
+    pytest.fail("no seeded client has a varied enough 2FA history")
 
 
 def history(b2core: B2CoreClient, client_id: str) -> list[TwoFAChange]:
@@ -143,11 +146,11 @@ def test_list_clients_filters_by_client_id(b2core: B2CoreClient) -> None:
 
 def test_list_clients_filters_by_email_substring(b2core: B2CoreClient) -> None:
     everyone = list(b2core.iter_clients())
-    part = everyone[0].email.split("@")[1]  # a domain several clients share
+    part = everyone[0].email.split("@")[1].upper()  # a domain several clients share
 
     found = b2core.list_clients(email=part, limit=100).items
 
-    assert {c.id for c in found} == {c.id for c in everyone if part in c.email}
+    assert {c.id for c in found} == {c.id for c in everyone if part.lower() in c.email.lower()}
     assert 1 < len(found) < SEEDED_CLIENTS
 
 
@@ -157,7 +160,8 @@ def test_list_clients_filters_by_name(b2core: B2CoreClient) -> None:
 
     found = b2core.list_clients(name=surname, limit=100).items
 
-    assert {c.id for c in found} == {c.id for c in everyone if surname in c.name}
+    assert everyone[0] in found
+    assert {c.id for c in found} == {c.id for c in everyone if surname.lower() in c.name.lower()}
 
 
 def test_iter_clients_covers_every_client_exactly_once(
@@ -204,7 +208,8 @@ def test_list_changes_filters_by_is_enabled(
     page = b2core.list_changes(busy_client_id, is_enabled=enabled, sort_order="asc")
 
     assert [c.id for c in page.items] == expected
-    assert expected and page.total == len(expected)
+    assert expected
+    assert page.total == len(expected)
 
 
 @pytest.mark.parametrize("provider", ["google", "sms"])
@@ -224,13 +229,15 @@ def test_list_changes_filters_by_an_inclusive_time_range(
 ) -> None:
     changes = history(b2core, busy_client_id)
     first, last = changes[1].time, changes[-2].time
-    assert first is not None and last is not None
+    assert first is not None
+    assert last is not None
     expected = [c.id for c in changes if c.time is not None and first <= c.time <= last]
 
     page = b2core.list_changes(busy_client_id, time_from=first, time_to=last, sort_order="asc")
 
     assert [c.id for c in page.items] == expected
-    assert changes[1].id in expected and changes[-2].id in expected
+    assert changes[1].id in expected
+    assert changes[-2].id in expected
     assert len(expected) < len(changes)
 
 
@@ -273,7 +280,8 @@ def test_disable_method_turns_it_off_and_records_an_admin_change(b2core: B2CoreC
 
     method = b2core.disable_method(client_id, "sms")
 
-    assert method is None or method.is_enabled is False
+    assert method is not None
+    assert (method.name, method.is_enabled) == ("sms", False)
     assert b2core.get_method(client_id, "sms").is_enabled is False
     new = [c for c in b2core.iter_changes(client_id) if c.id not in before]
     assert [(c.provider, c.is_enabled) for c in new] == [("sms", False)]

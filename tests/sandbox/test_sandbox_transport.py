@@ -100,3 +100,13 @@ def test_a_dripped_body_streams_byte_by_byte(wavix):
 def test_a_dropped_connection_raises_what_httpx_raises_for_a_socket(wavix):
     with pytest.raises(httpx.RemoteProtocolError):
         wavix.get("/v1/two-fa/service", headers={"X-Sandbox-Fault": "drop"})
+
+
+def test_the_cancel_204_setting_answers_no_content(wavix, login_service, settings):
+    settings.SANDBOX_WAVIX_CANCEL_204 = True  # the older guide's variant
+    body = {"service_id": login_service, "to": "447400123456", "channel": "sms"}
+    session_id = wavix.post("/v1/two-fa/verification", json=body).json()["session_id"]
+
+    response = wavix.patch(f"/v1/two-fa/verification/{session_id}/cancel")
+
+    assert (response.status_code, response.content) == (204, b"")
