@@ -46,12 +46,12 @@ pytest: pytest-sqlite pytest-postgres
 
 pytest-sqlite: $(VENV)/.installed
 	@echo "== tests on SQLite"
-	env -u DATABASE_URL -u WAVIX_BASE_URL -u B2CORE_BASE_URL $(VENV)/bin/pytest -q
+	env -u DATABASE_URL -u WAVIX_BASE_URL -u B2CORE_BASE_URL $(VENV)/bin/pytest -q -n 2
 
 pytest-postgres: $(VENV)/.installed
 	@if $(PY) scripts/pg_reachable.py "$(PG_URL)"; then \
 	  echo "== tests on PostgreSQL ($(PG_URL))"; \
-	  env -u WAVIX_BASE_URL -u B2CORE_BASE_URL DATABASE_URL="$(PG_URL)" $(VENV)/bin/pytest -q; \
+	  env -u WAVIX_BASE_URL -u B2CORE_BASE_URL DATABASE_URL="$(PG_URL)" $(VENV)/bin/pytest -q -n 2; \
 	elif [ -n "$$CI" ]; then \
 	  echo "PostgreSQL is not reachable at $(PG_URL), and CI is set: failing."; exit 1; \
 	else \

@@ -125,12 +125,18 @@ DATABASES = {
         envsecret("SANDBOX_DATABASE_URL"), VAR_DIR / "sandbox.sqlite3", "SANDBOX_DATABASE_URL"
     ),
 }
+if DATABASES["default"].get("ENGINE") == "django.db.backends.sqlite3":
+    # A file, as in production: WAL and the busy timeout then behave as they will there
+    # (an in-memory test database locks whole tables between threads instead).
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-default-{os.getpid()}.sqlite3")}
 if DATABASES["sandbox"].get("ENGINE") == "django.db.backends.sqlite3":
     # A file in tests too, so that a sandbox served by another thread sees what a test wrote;
     # one per process, so that two test runs never share it.
     DATABASES["sandbox"]["TEST"] = {"NAME": str(VAR_DIR / f"test-sandbox-{os.getpid()}.sqlite3")}
 else:
     DATABASES["sandbox"]["TEST"] = {"NAME": f"test_{DATABASES['sandbox']['NAME']}_sandbox"}
+# Independent of "default": a test may ask for the sandbox's database alone.
+DATABASES["sandbox"]["TEST"]["DEPENDENCIES"] = []
 DATABASE_ROUTERS = ["dashboard.sandbox.routers.SandboxRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -189,6 +195,8 @@ PROVIDER_DEADLINE = envfloat("PROVIDER_DEADLINE", 30.0, minimum=0.1)
 
 # The sandbox stands in for any provider that is not configured.
 SANDBOX_SEED = envint("SANDBOX_SEED", 2024)
+# Wavix's older guide answers cancel with 204 and no body; the sandbox can too.
+SANDBOX_WAVIX_CANCEL_204 = envbool("SANDBOX_WAVIX_CANCEL_204", False)
 SANDBOX_ENABLED = not (WAVIX_BASE_URL and B2CORE_BASE_URL) or envbool("SANDBOX_ENABLED", False)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
@@ -210,5 +218,7 @@ LOGGING: dict[str, Any] = {
 # Today's and unsettled windows are fetched again when older than this.
 MIRROR_FRESHNESS_SECONDS = envint("MIRROR_FRESHNESS_SECONDS", 30, minimum=1)
 MIRROR_SYNC_WORKERS = envint("MIRROR_SYNC_WORKERS", 4, minimum=1)
+# How long a page waits for fetches before showing what is held (they go on in the background).
+MIRROR_PAGE_SYNC_BUDGET = envfloat("MIRROR_PAGE_SYNC_BUDGET", 8.0, minimum=0.0)
 MIRROR_MAX_RANGE_DAYS = envint("MIRROR_MAX_RANGE_DAYS", 400, minimum=1)
 MIRROR_RETENTION_DAYS = envint("MIRROR_RETENTION_DAYS", 400, minimum=1)

@@ -81,7 +81,12 @@ def session_list(request: HtmxHttpRequest) -> HttpResponse:
         shown = _services_for(criteria, services)
         days = criteria.utc_days()
         report = sync_range(
-            wavix_client(), shown, days[0], days[-1], wait_seconds=SYNC_WAIT_SECONDS
+            wavix_client(),
+            shown,
+            days[0],
+            days[-1],
+            wait_seconds=SYNC_WAIT_SECONDS,
+            budget_seconds=settings.MIRROR_PAGE_SYNC_BUDGET,
         )
         queryset = criteria.queryset().select_related("service")
         try:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -22,12 +23,20 @@ from django.db import IntegrityError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from dashboard.providers.errors import ProviderError
+from dashboard.providers.errors import (
+    Forbidden,
+    ProviderError,
+    RateLimited,
+    Unauthorized,
+    Unavailable,
+)
 from dashboard.providers.wavix import CODE_LIFETIME, WavixClient
 from dashboard.verifications.mirror_write import upsert_sessions
 from dashboard.verifications.models import Service, SyncWindow
 
 log = logging.getLogger(__name__)
+
+PROVIDER_WIDE_ERRORS = (Unavailable, Unauthorized, Forbidden, RateLimited)
 
 # A day is final once every session in it could no longer change (a code lives 5 minutes);
 # the margin covers clock skew and late provider writes.
@@ -42,6 +51,11 @@ class WindowOutcome:
     sessions: int = 0
     error: str = ""
     waited_for_other: bool = False
+    # Not attempted: out of time, or the provider was already seen to be down.
+    skipped: bool = False
+    # The failure says nothing about this window in particular: the provider is down,
+    # refuses our key or rate-limits us.
+    provider_down: bool = False
 
 
 @dataclass
@@ -59,6 +73,10 @@ class SyncReport:
     @property
     def errors(self) -> list[WindowOutcome]:
         return [o for o in self.outcomes if o.error]
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for o in self.outcomes if o.skipped)
 
 
 def freshness() -> dt.timedelta:
@@ -155,7 +173,13 @@ def sync_window(
     except ProviderError as exc:
         log.warning("sync %s %s failed: %s", service.service_id, day, exc)
         _release(window, owner, last_attempt_at=started, last_error=str(exc)[:500])
-        return WindowOutcome(service.service_id, day, fetched=False, error=str(exc))
+        return WindowOutcome(
+            service.service_id,
+            day,
+            fetched=False,
+            error=str(exc),
+            provider_down=isinstance(exc, PROVIDER_WIDE_ERRORS),
+        )
     with transaction.atomic():
         count = upsert_sessions(service, sessions, synced_at=started)
         _release(
@@ -180,6 +204,22 @@ def _in_worker(fn: Callable[[], WindowOutcome]) -> WindowOutcome:
         connections.close_all()
 
 
+# Page views share one long-lived pool: a fetch a page stopped waiting for finishes in the
+# background, and the next page view finds the window fresh.
+_shared_pool: ThreadPoolExecutor | None = None
+_shared_pool_lock = threading.Lock()
+
+
+def _page_pool() -> ThreadPoolExecutor:
+    global _shared_pool
+    with _shared_pool_lock:
+        if _shared_pool is None:
+            _shared_pool = ThreadPoolExecutor(
+                max_workers=settings.MIRROR_SYNC_WORKERS, thread_name_prefix="mirror-sync"
+            )
+        return _shared_pool
+
+
 def sync_range(
     client: WavixClient,
     services: Iterable[Service],
@@ -189,8 +229,14 @@ def sync_range(
     force: bool = False,
     wait_seconds: float = 0.0,
     max_workers: int | None = None,
+    budget_seconds: float | None = None,
 ) -> SyncReport:
-    """Make the windows of a range fresh: the missing or stale ones, concurrently (bounded)."""
+    """Make the windows of a range fresh: the missing or stale ones, concurrently (bounded).
+
+    With a budget (page views), windows not done in time are reported as skipped and keep
+    being fetched in the background. After a provider-wide failure (down, refusing our key,
+    rate limiting) the remaining windows are skipped rather than hammering it.
+    """
     services = list(services)
     days = days_between(date_from, date_to)
     todo = (
@@ -199,18 +245,36 @@ def sync_range(
     report = SyncReport()
     if not todo:
         return report
+    provider_down = threading.Event()
+
+    def one(service: Service, day: dt.date) -> WindowOutcome:
+        if provider_down.is_set():
+            return WindowOutcome(service.service_id, day, fetched=False, skipped=True)
+        outcome = sync_window(client, service, day, wait_seconds=wait_seconds)
+        if outcome.provider_down:
+            provider_down.set()
+        return outcome
+
     workers = max(1, min(max_workers or settings.MIRROR_SYNC_WORKERS, len(todo)))
     if workers == 1:
         # Inline, on the caller's connection (and inside its transaction, in tests).
-        report.outcomes = [sync_window(client, s, d, wait_seconds=wait_seconds) for s, d in todo]
+        deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
+        for service, day in todo:
+            if deadline is not None and time.monotonic() > deadline:
+                provider_down.set()  # out of time: the rest are skipped, not fetched
+            report.outcomes.append(one(service, day))
         return report
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [
-            pool.submit(
-                _in_worker,
-                partial(sync_window, client, service, day, wait_seconds=wait_seconds),
-            )
-            for service, day in todo
-        ]
-        report.outcomes = [f.result() for f in futures]
+    if budget_seconds is None:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_in_worker, partial(one, s, d)) for s, d in todo]
+            report.outcomes = [f.result() for f in futures]
+        return report
+    futures = [_page_pool().submit(_in_worker, partial(one, s, d)) for s, d in todo]
+    wait(futures, timeout=budget_seconds)
+    for future, (service, day) in zip(futures, todo, strict=True):
+        report.outcomes.append(
+            future.result()
+            if future.done()
+            else WindowOutcome(service.service_id, day, fetched=False, skipped=True)
+        )
     return report

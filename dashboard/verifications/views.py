@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -38,10 +39,18 @@ def services(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         criteria = form.criteria()
         days = criteria.utc_days()
-        sync_range(wavix_client(), services, days[0], days[-1], wait_seconds=10.0)
+        report = sync_range(
+            wavix_client(),
+            services,
+            days[0],
+            days[-1],
+            wait_seconds=10.0,
+            budget_seconds=settings.MIRROR_PAGE_SYNC_BUDGET,
+        )
         services = list(Service.objects.all())  # names learnt from sessions
         context.update(
             criteria=criteria,
+            sync_report=report,
             stats=service_stats(services, criteria.start, criteria.end),
             freshness=freshness(services, days),
             range_query=_range_query(request),

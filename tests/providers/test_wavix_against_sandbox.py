@@ -21,7 +21,6 @@ from dashboard.providers.errors import (
     Forbidden,
     ProviderError,
     RateLimited,
-    Rejected,
     Unauthorized,
     Unavailable,
 )
@@ -97,6 +96,7 @@ def test_list_services_gives_the_three_seeded_services(wavix: WavixClient) -> No
     services = wavix.list_services()
 
     assert services is not None
+    assert len(services) == 3
     assert {s.name for s in services} == SEEDED_SERVICES
     assert all(HEX32.fullmatch(s.service_id) for s in services)
 
@@ -258,13 +258,6 @@ def test_read_only_key_cannot_create(sandbox: SandboxServer, service_ids: dict[s
     assert raised.value.status == 403
 
 
-def test_read_only_key_can_read(sandbox: SandboxServer) -> None:
-    with WavixClient(sandbox.wavix_url, credentials.WAVIX_READONLY_API_KEY) as read_only:
-        services = read_only.list_services()
-    assert services is not None
-    assert len(services) == 3
-
-
 def test_wrong_key_is_unauthorized_without_echoing_it(sandbox: SandboxServer) -> None:
     key = "not-the-sandbox-key-4711"
     with WavixClient(sandbox.wavix_url, key) as wrong, pytest.raises(Unauthorized) as raised:
@@ -336,10 +329,7 @@ def test_502_html_is_unavailable_without_html_in_the_message(
         wavix.list_sessions(service_ids["Acme Login"], today, today)
 
     assert raised.value.status == 502
-    message = raised.value.message.lower()
-    assert "<" not in message
-    assert "html" not in message
-    assert "nginx" not in message
+    assert not re.search(r"<|html|nginx|bad gateway", raised.value.message, re.IGNORECASE)
 
 
 def test_html_with_200_is_a_bad_response(wavix: WavixClient, sandbox: SandboxServer) -> None:
@@ -409,12 +399,6 @@ def test_cancel_answered_204_without_a_body_succeeds(
     assert status_of(wavix, created) == "canceled"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=Rejected,
-    reason="WavixClient.cancel retries after a lost answer, but Wavix refuses a second cancel "
-    "(400 'the session is canceled'), so a cancel that succeeded is reported as Rejected",
-)
 def test_cancel_whose_answer_was_lost_still_succeeds(
     wavix: WavixClient, start: Start, sandbox: SandboxServer
 ) -> None:
