@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
-from types import TracebackType
 
 import httpx
 
@@ -36,7 +35,7 @@ from .b2core_records import (
     unwrap,
     utc_iso,
 )
-from .http import ProviderHTTP, Reply, RetryPolicy, Timeouts
+from .http import ProviderClient, ProviderHTTP, Reply, RetryPolicy, Timeouts
 
 __all__ = [
     "MAX_LIMIT",
@@ -51,7 +50,7 @@ __all__ = [
 PROVIDER = "b2core"
 
 
-class B2CoreClient:
+class B2CoreClient(ProviderClient):
     """Typed calls to B2Core's Back Office API for 2FA oversight."""
 
     def __init__(
@@ -95,24 +94,6 @@ class B2CoreClient:
             sleep=sleep,
             clock=clock,
         )
-
-    def __repr__(self) -> str:
-        return f"B2CoreClient({self.http!r})"
-
-    def __enter__(self) -> B2CoreClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the pooled connections."""
-        self.http.close()
 
     def _get(self, path: str, params: Mapping[str, str | int] | None = None) -> Reply:
         return self.http.request("GET", path, params=params, retry=True)

@@ -12,7 +12,8 @@ import random
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from types import TracebackType
+from typing import Any, Self, TypeVar
 
 import httpx
 import msgspec
@@ -317,3 +318,27 @@ class ProviderHTTP:
             raise BadResponse(
                 self.provider, f"{self.name} sent a body that could not be decompressed."
             ) from exc
+
+
+class ProviderClient:
+    """What every provider client shares: one ProviderHTTP, closed with the client."""
+
+    http: ProviderHTTP
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.http!r})"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self.http.close()

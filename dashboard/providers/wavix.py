@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from types import TracebackType
 from typing import Annotated, Final, TypeVar
 from urllib.parse import quote
 
@@ -20,7 +19,7 @@ import httpx
 import msgspec
 
 from .errors import BadResponse, NotFound, Rejected
-from .http import ProviderHTTP, Reply, RetryPolicy, Timeouts, provider_message
+from .http import ProviderClient, ProviderHTTP, Reply, RetryPolicy, Timeouts, provider_message
 
 __all__ = [
     "CHANNELS",
@@ -199,7 +198,7 @@ def _lenient_time(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-class WavixClient:
+class WavixClient(ProviderClient):
     """Typed calls to Wavix 2FA. Create, resend and check are never retried."""
 
     def __init__(
@@ -224,24 +223,6 @@ class WavixClient:
             sleep=sleep,
             clock=clock,
         )
-
-    def __repr__(self) -> str:
-        return f"WavixClient({self.http!r})"
-
-    def __enter__(self) -> WavixClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the pooled connections."""
-        self.http.close()
 
     def list_sessions(self, service_id: str, date_from: date, date_to: date) -> list[Session]:
         """Return every session of a service created in [date_from, date_to] (UTC days).
