@@ -9,7 +9,7 @@ PORT ?= 8000
 # Where `make test` looks for PostgreSQL (trust auth on this machine and CI's).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/dashboard
 
-.PHONY: run test lint typecheck pytest pytest-sqlite pytest-postgres browser-deps sandbox bench clean
+.PHONY: run reseed test lint typecheck pytest pytest-sqlite pytest-postgres browser-deps sandbox bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -27,6 +27,11 @@ run: $(VENV)/.installed
 	$(MANAGE) ensure_demo_user
 	@echo "Serving on http://$(HOST):$(PORT)/"
 	$(MANAGE) runserver $(HOST):$(PORT)
+
+## reseed: regenerate the sandbox's history up to today, and empty the mirror of the old one
+reseed: $(VENV)/.installed
+	$(MANAGE) sandbox_seed
+	$(MANAGE) purge_mirror --days 0
 
 ## sandbox: serve only the sandbox providers on port 8001 (point WAVIX_BASE_URL at it)
 sandbox: $(VENV)/.installed

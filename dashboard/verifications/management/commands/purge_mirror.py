@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=None, help="override the setting")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        days = options["days"] or settings.MIRROR_RETENTION_DAYS
+        days = settings.MIRROR_RETENTION_DAYS if options["days"] is None else options["days"]
         cutoff = timezone.now() - dt.timedelta(days=days)
         sessions, _ = MirroredSession.objects.filter(created_at__lt=cutoff).delete()
         # Forget the windows too, or they would claim to hold data they no longer do.
