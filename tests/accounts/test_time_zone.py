@@ -18,7 +18,9 @@ def signed_in(client):
 
 def test_an_operator_picks_a_time_zone_and_pages_use_it(signed_in):
     client, user = signed_in
-    response = client.post("/accounts/time-zone/", {"time_zone": "Asia/Tokyo", "next": "/sessions/"})
+    response = client.post(
+        "/accounts/time-zone/", {"time_zone": "Asia/Tokyo", "next": "/sessions/"}
+    )
     assert response.status_code == 302
     assert response["Location"] == "/sessions/"
     assert Preference.objects.get(user=user).time_zone == "Asia/Tokyo"
