@@ -43,12 +43,8 @@ class _SpecResponse:
 
 @pytest.fixture(scope="session")
 def wavix_spec() -> OpenAPI:
-    # shared/ sits beside the project's checkout (here and in CI).
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "shared" / "specs" / SPEC_NAME
-        if candidate.is_file():
-            return OpenAPI.from_file_path(str(candidate))
-    raise FileNotFoundError(f"shared/specs/{SPEC_NAME} not found beside the project")
+    # A copy kept in the repository, so that a fresh clone tests on its own.
+    return OpenAPI.from_file_path(str(Path(__file__).resolve().parents[2] / "specs" / SPEC_NAME))
 
 
 def spec_pair(response: httpx.Response) -> tuple[_SpecRequest, _SpecResponse]:
