@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import zoneinfo
 from typing import cast
 
@@ -15,8 +16,14 @@ from django.views.decorators.http import require_POST
 from dashboard.accounts.models import Preference
 
 
+@functools.cache
+def _time_zone_names() -> tuple[tuple[str, str], ...]:
+    # available_timezones() walks and opens the whole tz database (~600 files): once a process.
+    return tuple((name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()))
+
+
 def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+    return list(_time_zone_names())
 
 
 class TimeZoneForm(forms.Form):

@@ -53,6 +53,12 @@ class MirroredSession(models.Model):
             models.Index(fields=["service", "-created_at"], name="session_service_created"),
             models.Index(fields=["status", "-created_at"], name="session_status_created"),
             models.Index(fields=["country", "-created_at"], name="session_country_created"),
+            # Status and country together (the usual "what failed where" question): the page
+            # and its capped count read only matching entries, already in page order.
+            models.Index(
+                fields=["status", "country", "-created_at", "-session_id"],
+                name="session_status_country",
+            ),
             models.Index(fields=["phone_number", "-created_at"], name="session_phone"),
             models.Index(fields=["phone_last4", "-created_at"], name="session_last4"),
         ]
