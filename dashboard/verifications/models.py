@@ -35,7 +35,10 @@ class MirroredSession(models.Model):
     """Our indexed copy of one Wavix verification session (Wavix has no search)."""
 
     session_id = models.CharField(max_length=32, primary_key=True)
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="sessions")
+    # No index of its own: session_service_created starts with it.
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="sessions", db_index=False
+    )
     created_at = models.DateTimeField()
     # E.164 digits without "+", as Wavix sends them; last4 is its own column so that a
     # "last four digits" search is an index lookup, not a LIKE '%1234' scan.

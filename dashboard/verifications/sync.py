@@ -8,18 +8,21 @@ One fetch per window at a time across processes, through a lease row in the data
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TypeVar
 
 from django.conf import settings
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -31,10 +34,16 @@ from dashboard.providers.errors import (
     Unavailable,
 )
 from dashboard.providers.wavix import CODE_LIFETIME, WavixClient
-from dashboard.verifications.mirror_write import upsert_sessions
+from dashboard.verifications.mirror_write import PreparedRows, prepare, write
 from dashboard.verifications.models import Service, SyncWindow
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+# A bulk sync stores fetched windows in groups of about this many sessions, one transaction
+# each: every commit rewrites the index pages it touched, and the phone and ID indexes are
+# touched everywhere, so a few large commits cost far less than many small ones.
+GROUP_SESSIONS = 40_000
 
 PROVIDER_WIDE_ERRORS = (Unavailable, Unauthorized, Forbidden, RateLimited)
 
@@ -119,26 +128,43 @@ def plan(
     ]
 
 
+# SQLite has one writer at a time: threads of one process take turns here, handing over at
+# once, rather than in SQLite's busy handler, which sleeps in steps of up to 100 ms.
+_sqlite_writer = threading.RLock()
+
+
+@contextlib.contextmanager
+def _write_turn() -> Iterator[None]:
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with _sqlite_writer:
+        yield
+
+
 def _window(service: Service, day: dt.date) -> SyncWindow:
     try:
-        return SyncWindow.objects.get_or_create(service=service, day=day)[0]
+        with _write_turn():
+            return SyncWindow.objects.get_or_create(service=service, day=day)[0]
     except IntegrityError:  # another process made it between our get and create
         return SyncWindow.objects.get(service=service, day=day)
 
 
 def _take_lease(window: SyncWindow, owner: str, now: dt.datetime) -> bool:
-    taken = (
-        SyncWindow.objects.filter(pk=window.pk)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(lease_owner=owner, lease_until=now + lease_length())
-    )
+    with _write_turn():
+        taken = (
+            SyncWindow.objects.filter(pk=window.pk)
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+            .update(lease_owner=owner, lease_until=now + lease_length())
+        )
     return taken == 1
 
 
 def _release(window: SyncWindow, owner: str, **changes: object) -> None:
-    SyncWindow.objects.filter(pk=window.pk, lease_owner=owner).update(
-        lease_owner="", lease_until=None, **changes
-    )
+    with _write_turn():
+        SyncWindow.objects.filter(pk=window.pk, lease_owner=owner).update(
+            lease_owner="", lease_until=None, **changes
+        )
 
 
 def _wait_for_other(window: SyncWindow, deadline: float) -> SyncWindow:
@@ -151,6 +177,101 @@ def _wait_for_other(window: SyncWindow, deadline: float) -> SyncWindow:
     return window
 
 
+@dataclass(frozen=True)
+class _Claim:
+    """A window we hold the lease of, about to be fetched."""
+
+    service: Service
+    day: dt.date
+    window: SyncWindow
+    owner: str
+    started: dt.datetime
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    """A claimed window's sessions, ready to store."""
+
+    claim: _Claim
+    rows: PreparedRows
+    service_name: str
+
+
+@dataclass(frozen=True)
+class _Failed:
+    claim: _Claim
+    error: ProviderError
+
+
+def _claim(
+    service: Service,
+    day: dt.date,
+    *,
+    wait_seconds: float,
+    clock: Callable[[], dt.datetime],
+) -> _Claim | WindowOutcome:
+    """Take the window's lease, or wait (up to wait_seconds) for whoever holds it."""
+    owner = uuid.uuid4().hex
+    window = _window(service, day)
+    started = clock()
+    if _take_lease(window, owner, started):
+        return _Claim(service, day, window, owner, started)
+    window = _wait_for_other(window, time.monotonic() + wait_seconds)
+    return WindowOutcome(
+        service.service_id, day, fetched=False, error=window.last_error, waited_for_other=True
+    )
+
+
+def _download(client: WavixClient, claim: _Claim) -> _Fetched | _Failed:
+    """Fetch and prepare a claimed window; no database access, so any thread may run it."""
+    try:
+        sessions = client.list_sessions(claim.service.service_id, claim.day, claim.day)
+    except ProviderError as exc:
+        return _Failed(claim, exc)
+    rows = prepare(claim.service, sessions, synced_at=claim.started)
+    name = next((s.service_name for s in sessions if s.service_name), "")
+    return _Fetched(claim, rows, name or "")
+
+
+def _give_up(failed: _Failed) -> WindowOutcome:
+    """Release a window whose fetch failed: old rows and fetch time kept, the error noted."""
+    claim, exc = failed.claim, failed.error
+    log.warning("sync %s %s failed: %s", claim.service.service_id, claim.day, exc)
+    _release(claim.window, claim.owner, last_attempt_at=claim.started, last_error=str(exc)[:500])
+    return WindowOutcome(
+        claim.service.service_id,
+        claim.day,
+        fetched=False,
+        error=str(exc),
+        provider_down=isinstance(exc, PROVIDER_WIDE_ERRORS),
+    )
+
+
+def _store(group: Sequence[_Fetched]) -> list[WindowOutcome]:
+    """Upsert fetched windows in one transaction; each is marked fresh in it, with its rows."""
+    with _write_turn(), transaction.atomic():
+        for fetched in group:
+            claim = fetched.claim
+            write(fetched.rows)
+            _release(
+                claim.window,
+                claim.owner,
+                fetched_at=claim.started,
+                last_attempt_at=claim.started,
+                settled=is_settled(claim.day, claim.started),
+                session_count=fetched.rows.count,
+                last_error="",
+            )
+    for fetched in group:
+        service = fetched.claim.service
+        if fetched.service_name and not service.name:
+            Service.objects.filter(pk=service.pk, name="").update(name=fetched.service_name)
+    return [
+        WindowOutcome(f.claim.service.service_id, f.claim.day, fetched=True, sessions=f.rows.count)
+        for f in group
+    ]
+
+
 def sync_window(
     client: WavixClient,
     service: Service,
@@ -160,43 +281,16 @@ def sync_window(
     clock: Callable[[], dt.datetime] = timezone.now,
 ) -> WindowOutcome:
     """Fetch one window unless another process holds it; return what happened."""
-    owner = uuid.uuid4().hex
-    window = _window(service, day)
-    started = clock()
-    if not _take_lease(window, owner, started):
-        window = _wait_for_other(window, time.monotonic() + wait_seconds)
-        return WindowOutcome(
-            service.service_id, day, fetched=False, error=window.last_error, waited_for_other=True
-        )
-    try:
-        sessions = client.list_sessions(service.service_id, day, day)
-    except ProviderError as exc:
-        log.warning("sync %s %s failed: %s", service.service_id, day, exc)
-        _release(window, owner, last_attempt_at=started, last_error=str(exc)[:500])
-        return WindowOutcome(
-            service.service_id,
-            day,
-            fetched=False,
-            error=str(exc),
-            provider_down=isinstance(exc, PROVIDER_WIDE_ERRORS),
-        )
-    with transaction.atomic():
-        count = upsert_sessions(service, sessions, synced_at=started)
-        _release(
-            window,
-            owner,
-            fetched_at=started,
-            last_attempt_at=started,
-            settled=is_settled(day, started),
-            session_count=count,
-            last_error="",
-        )
-    if sessions and not service.name:
-        Service.objects.filter(pk=service.pk, name="").update(name=sessions[0].service_name)
-    return WindowOutcome(service.service_id, day, fetched=True, sessions=count)
+    claim = _claim(service, day, wait_seconds=wait_seconds, clock=clock)
+    if isinstance(claim, WindowOutcome):
+        return claim
+    result = _download(client, claim)
+    if isinstance(result, _Failed):
+        return _give_up(result)
+    return _store([result])[0]
 
 
-def _in_worker(fn: Callable[[], WindowOutcome]) -> WindowOutcome:
+def _in_worker(fn: Callable[[], _T]) -> _T:
     try:
         return fn()
     finally:
@@ -265,9 +359,7 @@ def sync_range(
             report.outcomes.append(one(service, day))
         return report
     if budget_seconds is None:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_in_worker, partial(one, s, d)) for s, d in todo]
-            report.outcomes = [f.result() for f in futures]
+        report.outcomes = _bulk(client, todo, workers, provider_down, wait_seconds)
         return report
     futures = [_page_pool().submit(_in_worker, partial(one, s, d)) for s, d in todo]
     wait(futures, timeout=budget_seconds)
@@ -278,3 +370,70 @@ def sync_range(
             else WindowOutcome(service.service_id, day, fetched=False, skipped=True)
         )
     return report
+
+
+def _bulk(
+    client: WavixClient,
+    todo: list[tuple[Service, dt.date]],
+    workers: int,
+    provider_down: threading.Event,
+    wait_seconds: float,
+) -> list[WindowOutcome]:
+    """Fetch on worker threads; claim and store on this one, in groups (GROUP_SESSIONS).
+
+    Workers never touch the database, so they never queue behind the writer. At most two
+    windows per worker are claimed and not yet stored, so a slow database holds the
+    fetchers back rather than filling memory, and leases stay short.
+    """
+    waiting = deque(todo)
+    running: set[Future[_Fetched | _Failed]] = set()
+    outcomes: dict[tuple[str, dt.date], WindowOutcome] = {}
+
+    def note(outcome: WindowOutcome) -> None:
+        outcomes[(outcome.service_id, outcome.day)] = outcome
+        if outcome.provider_down:
+            provider_down.set()
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mirror-fetch") as pool:
+
+        def top_up() -> None:
+            while waiting and len(running) < 2 * workers:
+                service, day = waiting.popleft()
+                if provider_down.is_set():
+                    note(WindowOutcome(service.service_id, day, fetched=False, skipped=True))
+                    continue
+                claim = _claim(service, day, wait_seconds=wait_seconds, clock=timezone.now)
+                if isinstance(claim, WindowOutcome):
+                    note(claim)
+                else:
+                    running.add(pool.submit(_download, client, claim))
+
+        top_up()
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            running.difference_update(done)
+            ready: list[_Fetched] = []
+            for future in done:
+                result = future.result()
+                if isinstance(result, _Failed):
+                    note(_give_up(result))
+                else:
+                    ready.append(result)
+            top_up()
+            for group in _groups(ready):
+                for outcome in _store(group):
+                    note(outcome)
+    return [outcomes[(service.service_id, day)] for service, day in todo]
+
+
+def _groups(ready: list[_Fetched]) -> Iterator[list[_Fetched]]:
+    group: list[_Fetched] = []
+    size = 0
+    for fetched in ready:
+        if group and size + fetched.rows.count > GROUP_SESSIONS:
+            yield group
+            group, size = [], 0
+        group.append(fetched)
+        size += fetched.rows.count
+    if group:
+        yield group

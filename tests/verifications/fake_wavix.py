@@ -25,6 +25,8 @@ class FakeWavix:
     names: dict[str, str] = field(default_factory=dict)
     calls: Counter[str] = field(default_factory=Counter)
     fail_with: int | None = None
+    # Answers (this status, an HTML body) for single windows, keyed "<service_id> <day>".
+    failing: dict[str, int] = field(default_factory=dict)
     delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -70,8 +72,9 @@ class FakeWavix:
             self.calls[f"{service_id} {day_from}"] += 1
         if self.delay:
             time.sleep(self.delay)
-        if self.fail_with:
-            return httpx.Response(self.fail_with, text="<html>Bad gateway</html>")
+        status = self.fail_with or self.failing.get(f"{service_id} {day_from}")
+        if status:
+            return httpx.Response(status, text="<html>Bad gateway</html>")
         rows = [
             r
             for r in self.sessions.get(service_id, [])

@@ -150,3 +150,97 @@ def test_an_expired_lease_is_taken_over(today):
 
     assert outcome.fetched
     assert SyncWindow.objects.get(service=service, day=today).lease_owner == ""
+
+
+@pytest.fixture
+def busy_week(today):
+    """Two services × 7 days, three sessions a window."""
+    fake = FakeWavix(names={SERVICE_A: "Login", SERVICE_B: "Payments"})
+    for offset in range(7):
+        day = today - dt.timedelta(days=offset + 1)
+        for service_id in (SERVICE_A, SERVICE_B):
+            for hour in (1, 2, 3):
+                fake.add(service_id, f"{service_id[0]}{offset}{hour}".ljust(32, "0"), at(day, hour))
+    return fake
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_sync_on_several_workers_stores_every_window_and_marks_it_fresh(busy_week, today):
+    services = [
+        Service.objects.create(service_id=SERVICE_A, source="settings"),
+        Service.objects.create(service_id=SERVICE_B, source="settings"),
+    ]
+    first = today - dt.timedelta(days=7)
+
+    report = sync_range(
+        busy_week.client(), services, first, today - dt.timedelta(days=1), max_workers=3
+    )
+
+    assert report.errors == []
+    assert report.sessions == MirroredSession.objects.count() == 2 * 7 * 3
+    windows = SyncWindow.objects.filter(day__lt=today)
+    assert windows.count() == 14
+    assert all(w.fetched_at is not None and w.lease_owner == "" for w in windows)
+    assert [(o.service_id, o.day) for o in report.outcomes] == [
+        (s.service_id, first + dt.timedelta(days=i)) for s in services for i in range(7)
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_sync_stores_in_several_transactions_when_windows_exceed_a_group(
+    busy_week, today, monkeypatch
+):
+    monkeypatch.setattr("dashboard.verifications.sync.GROUP_SESSIONS", 4)
+    services = [Service.objects.create(service_id=SERVICE_A, source="settings")]
+
+    report = sync_range(
+        busy_week.client(),
+        services,
+        today - dt.timedelta(days=7),
+        today - dt.timedelta(days=1),
+        max_workers=2,
+    )
+
+    assert report.fetched == 7
+    assert MirroredSession.objects.count() == 7 * 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_sync_keeps_a_failed_window_stale_and_stores_the_others(busy_week, today):
+    services = [Service.objects.create(service_id=SERVICE_A, source="settings")]
+    bad_day = today - dt.timedelta(days=3)
+    # A 200 whose body is HTML: this window's trouble, not a provider-wide outage.
+    busy_week.failing[f"{SERVICE_A} {bad_day}"] = 200
+
+    report = sync_range(
+        busy_week.client(),
+        services,
+        today - dt.timedelta(days=7),
+        today - dt.timedelta(days=1),
+        max_workers=2,
+    )
+
+    assert [o.day for o in report.errors] == [bad_day]
+    bad = SyncWindow.objects.get(day=bad_day)
+    assert bad.fetched_at is None
+    assert bad.last_error
+    assert bad.lease_owner == ""
+    assert MirroredSession.objects.count() == 6 * 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_sync_skips_the_rest_once_the_provider_is_down(busy_week, today):
+    services = [Service.objects.create(service_id=SERVICE_A, source="settings")]
+    busy_week.fail_with = 503
+
+    report = sync_range(
+        busy_week.client(),
+        services,
+        today - dt.timedelta(days=7),
+        today - dt.timedelta(days=1),
+        max_workers=2,
+    )
+
+    assert report.fetched == 0
+    assert report.skipped >= 1
+    assert sum(busy_week.calls.values()) < 7
