@@ -264,3 +264,20 @@ def test_a_provider_failure_leaves_old_rows_and_says_which_days_are_stale(wavix,
     assert ids(response) == ["a1", "a2", "b1"]
     assert "could not be refreshed" in body
     assert "showing data from" in body
+
+
+def test_page_keeps_the_chosen_countries_selected_and_names_them(wavix, viewer):
+    response = viewer.get("/sessions/?country=GB&country=FR")
+
+    html = response.content.decode()
+    assert '<option value="GB" selected>United Kingdom</option>' in html
+    assert '<option value="FR" selected>France</option>' in html
+    assert '<span class="chosen">France, United Kingdom</span>' in html  # in list order
+
+
+def test_page_selects_the_operators_time_zone(wavix, viewer):
+    viewer.post("/accounts/time-zone/", {"time_zone": "Asia/Tokyo", "next": "/sessions/"})
+
+    html = viewer.get("/sessions/").content.decode()
+
+    assert '<option value="Asia/Tokyo" selected>Asia/Tokyo</option>' in html
