@@ -17,13 +17,13 @@ from dashboard.accounts.models import Preference
 
 
 @functools.cache
-def _time_zone_names() -> tuple[tuple[str, str], ...]:
+def time_zone_options() -> tuple[tuple[str, str], ...]:
     # available_timezones() walks and opens the whole tz database (~600 files): once a process.
     return tuple((name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()))
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
-    return list(_time_zone_names())
+    return list(time_zone_options())
 
 
 class TimeZoneForm(forms.Form):

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from dashboard.verifications.models import Service, SyncWindow
-from dashboard.verifications.sync import is_fresh
+from dashboard.verifications.models import Service
+from dashboard.verifications.sync import is_fresh, window_states
 
 
 @dataclass(frozen=True)
@@ -34,10 +34,7 @@ class Freshness:
 def freshness(services: Sequence[Service], days: Sequence[dt.date]) -> Freshness:
     now = timezone.now()
     names = {s.pk: s.display_name for s in services}
-    windows = {
-        (w.service_id, w.day): w
-        for w in SyncWindow.objects.filter(service__in=services, day__in=days)
-    }
+    windows = window_states(services, days)
     stale: list[StaleWindow] = []
     fetched = []
     for service in services:

@@ -127,6 +127,18 @@ class _Likelihood(Func):
         return self.as_sql(compiler, connection, template=template, **extra)
 
 
+class _FixedChoicesField(forms.MultipleChoiceField):
+    """A multiple choice over a long list that never changes (countries).
+
+    Given as a list, not a callable (a callable is normalised again at every use), and
+    shared by the form instances rather than deep-copied, 250 pairs, for each request.
+    """
+
+    def __deepcopy__(self, memo: dict[int, object]) -> _FixedChoicesField:
+        copied: _FixedChoicesField = forms.Field.__deepcopy__(self, memo)
+        return copied
+
+
 class SessionFilterForm(forms.Form):
     range = forms.ChoiceField(
         choices=[(k, label) for k, (label, _) in RANGE_PRESETS.items()] + [("custom", "Custom")],
@@ -140,7 +152,7 @@ class SessionFilterForm(forms.Form):
     status = forms.MultipleChoiceField(
         choices=[(s, s.capitalize()) for s in STATUSES], required=False
     )
-    country = forms.MultipleChoiceField(choices=country_choices, required=False)
+    country = _FixedChoicesField(choices=country_choices(), required=False)
     phone = forms.CharField(label="Phone", max_length=40, required=False)
     min_charge = forms.DecimalField(
         label="Min. charge (USD)",

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, connection, connections, transaction
@@ -106,7 +106,28 @@ def is_settled(day: dt.date, fetched_at: dt.datetime) -> bool:
     return fetched_at >= end_of_day + SETTLE_AFTER
 
 
-def is_fresh(window: SyncWindow | None, now: dt.datetime) -> bool:
+class WindowState(NamedTuple):
+    """What freshness needs of a window, read without building model instances."""
+
+    fetched_at: dt.datetime | None
+    settled: bool
+    last_error: str
+
+
+def window_states(
+    services: Sequence[Service], days: Sequence[dt.date]
+) -> dict[tuple[int, dt.date], WindowState]:
+    """The known windows of these services and days, keyed by (service pk, day)."""
+    rows = SyncWindow.objects.filter(service__in=services, day__in=days).values_list(
+        "service_id", "day", "fetched_at", "settled", "last_error"
+    )
+    return {
+        (service_pk, day): WindowState(fetched_at, settled, last_error)
+        for service_pk, day, fetched_at, settled, last_error in rows
+    }
+
+
+def is_fresh(window: WindowState | SyncWindow | None, now: dt.datetime) -> bool:
     if window is None or window.fetched_at is None:
         return False
     return window.settled or now - window.fetched_at < freshness()
@@ -116,10 +137,7 @@ def plan(
     services: Sequence[Service], days: Sequence[dt.date], now: dt.datetime
 ) -> list[tuple[Service, dt.date]]:
     """The windows of this range that are missing or stale."""
-    known = {
-        (w.service_id, w.day): w
-        for w in SyncWindow.objects.filter(service__in=services, day__in=days)
-    }
+    known = window_states(services, days)
     return [
         (service, day)
         for service in services

@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zoneinfo
 
 import pytest
 from django.db import connection
@@ -72,7 +73,7 @@ def viewer(client):
 
 
 def ids(response) -> list[str]:
-    return [row.session.session_id[:2] for row in response.context["rows"]]
+    return [row.session_id[:2] for row in response.context["rows"]]
 
 
 def test_default_list_is_the_last_seven_days_newest_first(wavix, auditor):
@@ -201,12 +202,12 @@ def test_next_page_continues_where_the_first_ended(wavix, auditor, now):
     first = auditor.get("/sessions/")
     cursor = first.context["page"].next_cursor
     second = auditor.get("/sessions/", {"after": cursor})
-    first_ids = [r.session.session_id for r in first.context["rows"]]
-    second_ids = [r.session.session_id for r in second.context["rows"]]
+    first_ids = [r.session_id for r in first.context["rows"]]
+    second_ids = [r.session_id for r in second.context["rows"]]
     assert len(first_ids) == len(second_ids) == 50
     assert not set(first_ids) & set(second_ids)
     back = auditor.get("/sessions/", {"before": second.context["page"].previous_cursor})
-    assert [r.session.session_id for r in back.context["rows"]] == first_ids
+    assert [r.session_id for r in back.context["rows"]] == first_ids
 
 
 def test_a_tampered_cursor_shows_the_first_page_with_a_message(wavix, auditor):
@@ -281,3 +282,18 @@ def test_page_selects_the_operators_time_zone(wavix, viewer):
     html = viewer.get("/sessions/").content.decode()
 
     assert '<option value="Asia/Tokyo" selected>Asia/Tokyo</option>' in html
+
+
+def test_row_shows_local_time_with_utc_on_hover(wavix, viewer, now):
+    viewer.post("/accounts/time-zone/", {"time_zone": "Asia/Tokyo", "next": "/sessions/"})
+
+    response = viewer.get("/sessions/?status=failed")
+
+    created = (now - dt.timedelta(hours=2)).replace(microsecond=0)
+    tokyo = created.astimezone(zoneinfo.ZoneInfo("Asia/Tokyo"))
+    html = response.content.decode()
+    assert f'<time datetime="{tokyo.isoformat()}"' in html
+    assert f'title="{created.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"' in html
+    assert f">{tokyo.day} {tokyo:%b %H:%M:%S}</time>" in html
+    assert '<span class="status status-failed">failed</span>' in html
+    assert '<td class="phone">+33 6 •• •• •6 78</td>' in html  # viewers see it masked

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from functools import lru_cache
+from typing import Any
 
 from django import template
 from django.utils.html import escape
@@ -17,8 +18,8 @@ register = template.Library()
 
 
 @lru_cache(maxsize=32)
-def _escaped(choices: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, str], ...]:
-    return tuple((value, escape(value), escape(label)) for value, label in choices)
+def _escaped(choices: tuple[tuple[Any, Any], ...]) -> tuple[tuple[str, str, str], ...]:
+    return tuple((str(value), escape(value), escape(label)) for value, label in choices)
 
 
 @register.simple_tag
@@ -33,7 +34,12 @@ def options(choices: Sequence[tuple[object, object]], selected: object = None) -
         chosen = {str(item) for item in selected}
     else:
         chosen = (str(selected),)
-    pairs = tuple((str(value), str(label)) for value, label in choices)
+    # A tuple of string pairs (a cached list of choices) is its own cache key, as is.
+    pairs = (
+        choices
+        if isinstance(choices, tuple)
+        else tuple((str(value), str(label)) for value, label in choices)
+    )
     html = "".join(
         f'<option value="{value_html}"{" selected" if value in chosen else ""}>{label_html}'
         "</option>"

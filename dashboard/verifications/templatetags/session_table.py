@@ -1,0 +1,55 @@
+"""``{% session_rows rows %}``: the sessions table body, built in Python.
+
+Fifty rows of ten cells are ~500 template variables a page, ~6 µs each: more than the
+database's share of the page. One format string a row does the same work, escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+
+if TYPE_CHECKING:
+    from dashboard.verifications.session_views import SessionRow
+
+register = template.Library()
+
+_ROW = (
+    "<tr>"
+    '<td><time datetime="{}" title="{} UTC">{}</time></td>'
+    "<td>{}</td>"
+    '<td class="phone">{}</td>'
+    "<td>{}</td>"
+    '<td><span class="status status-{}">{}</span></td>'
+    '<td class="num">{}</td>'
+    '<td><code class="id">{}</code></td>'
+    "</tr>\n"
+)
+
+
+@register.simple_tag
+def session_rows(rows: Iterable[SessionRow]) -> SafeString:
+    """Table rows for these sessions; every value escaped by format_html."""
+    return format_html_join(
+        "",
+        _ROW,
+        (
+            (
+                row.created_iso,
+                row.created_utc,
+                row.created_local,
+                row.service,
+                row.phone,
+                row.country,
+                row.status_class,
+                row.status,
+                row.charge,
+                row.session_id,
+            )
+            for row in rows
+        ),
+    )
