@@ -22,3 +22,9 @@ def country_choices() -> list[tuple[str, str]]:
         ((c.alpha_2, country_name(c.alpha_2)) for c in pycountry.countries),
         key=lambda pair: pair[1],
     )
+
+
+@cache
+def country_options() -> tuple[tuple[str, str], ...]:
+    """The same, as a tuple: the {% options %} tag's cache key as it is."""
+    return tuple(country_choices())

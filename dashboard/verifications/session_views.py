@@ -19,7 +19,7 @@ from dashboard.accounts.roles import can
 from dashboard.accounts.views import time_zone_options
 from dashboard.connections import wavix_client
 from dashboard.htmx import HtmxHttpRequest
-from dashboard.verifications.countries import country_name
+from dashboard.verifications.countries import country_name, country_options
 from dashboard.verifications.csv_export import csv_lines
 from dashboard.verifications.freshness import freshness
 from dashboard.verifications.keyset import BadCursor, Page, paginate
@@ -88,13 +88,7 @@ def session_list(request: HtmxHttpRequest) -> HttpResponse:
     ensure_catalog(wavix_client())
     services = list(Service.objects.all())
     form = SessionFilterForm(request.GET, services=services, tz=timezone.get_current_timezone())
-    context: dict[str, object] = {
-        "form": form,
-        "services": services,
-        "page_error": "",
-        "time_zones": time_zone_options(),
-        "default_time_zone": settings.TIME_ZONE,
-    }
+    context = _page_context(form, services)
     valid = form.is_valid()
     context["selected_range"] = form.cleaned_data.get("range") or request.GET.get("range", "7d")
     if valid:
@@ -140,6 +134,17 @@ def session_list(request: HtmxHttpRequest) -> HttpResponse:
     return response
 
 
+def _page_context(form: SessionFilterForm, services: list[Service]) -> dict[str, object]:
+    return {
+        "form": form,
+        "services": services,
+        "page_error": "",
+        "time_zones": time_zone_options(),
+        "countries": country_options(),
+        "default_time_zone": settings.TIME_ZONE,
+    }
+
+
 def _query_without(request: HttpRequest, *names: str) -> str:
     query = request.GET.copy()
     for name in names:
@@ -158,7 +163,7 @@ def session_export(request: HttpRequest) -> HttpResponseBase:
         return render(
             request,
             "verifications/sessions.html",
-            {"form": form, "services": services, "page_error": "Fix the filters to export."},
+            {**_page_context(form, services), "page_error": "Fix the filters to export."},
             status=400,
         )
     criteria = form.criteria()

@@ -297,3 +297,12 @@ def test_row_shows_local_time_with_utc_on_hover(wavix, viewer, now):
     assert f">{tokyo.day} {tokyo:%b %H:%M:%S}</time>" in html
     assert '<span class="status status-failed">failed</span>' in html
     assert '<td class="phone">+33 6 •• •• •6 78</td>' in html  # viewers see it masked
+
+
+def test_export_with_bad_filters_shows_the_form_with_its_error(wavix, auditor):
+    response = auditor.get("/sessions/export.csv?date_from=2026-13-45&country=GB")
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Fix the filters to export." in html
+    assert '<option value="GB" selected>United Kingdom</option>' in html
