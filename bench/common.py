@@ -37,3 +37,26 @@ def percentile(samples: list[float], pct: float) -> float:
 
 def summary(samples: list[float]) -> tuple[float, float]:
     return statistics.median(samples), percentile(samples, 95)
+
+
+def empty_tables(*tables: str) -> None:
+    """Empty bench tables. TRUNCATE on PostgreSQL: a DELETE leaves every index entry
+    behind until vacuum, and the next run would measure a bloated index."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {', '.join(tables)}")
+        else:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table}")
+
+
+def analyze(table: str) -> None:
+    """Fresh planner statistics (and, on PostgreSQL, a visibility map for index-only scans,
+    as autovacuum would have made on a live table)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        postgresql = connection.vendor == "postgresql"
+        cursor.execute(f"VACUUM ANALYZE {table}" if postgresql else "ANALYZE")

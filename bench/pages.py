@@ -26,7 +26,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
-from bench.common import figure, summary
+from bench.common import analyze, empty_tables, figure, summary
 from dashboard.verifications.keyset import make_cursor
 from dashboard.verifications.models import MirroredSession, Service, SyncWindow
 
@@ -35,16 +35,21 @@ COUNTRIES = ["GB", "US", "FR", "DE", "IN", "BR", "NG", "ID", "PH", "MX", "ES", "
 STATUSES = ["verified"] * 80 + ["expired"] * 8 + ["failed"] * 6 + ["canceled"] * 4 + ["pending"] * 2
 
 
+BENCH_SERVICE_IDS = [f"{i:x}" * 32 for i in range(1, 4)]
+
+
 def seed_mirror(total: int, days: int) -> None:
+    # Only the bench's services: on a shared database (DATABASE_URL) the sync benchmark
+    # leaves the sandbox's, which this process's empty sandbox would refuse at every page.
+    Service.objects.exclude(service_id__in=BENCH_SERVICE_IDS).delete()
     if MirroredSession.objects.count() >= total:
         return
-    MirroredSession.objects.all().delete()
-    SyncWindow.objects.all().delete()
+    empty_tables(MirroredSession._meta.db_table, SyncWindow._meta.db_table)
     services = [
         Service.objects.update_or_create(
-            service_id=f"{i:x}" * 32, defaults={"name": f"Bench {i}", "source": "settings"}
+            service_id=service_id, defaults={"name": f"Bench {i}", "source": "settings"}
         )[0]
-        for i in range(1, 4)
+        for i, service_id in enumerate(BENCH_SERVICE_IDS, start=1)
     ]
     rng = random.Random(42)
     now = timezone.now().replace(microsecond=0)
@@ -90,8 +95,7 @@ def seed_mirror(total: int, days: int) -> None:
         for s in services
         for d in range(days + 1)
     )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE" if connection.vendor != "postgresql" else f"ANALYZE {table}")
+    analyze(table)
     figure("mirror_seed_rows_per_second", total / (time.perf_counter() - started), "rows/s")
 
 

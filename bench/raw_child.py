@@ -19,14 +19,14 @@ import msgspec
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from bench.common import figure
+from bench.common import empty_tables, figure
 from dashboard.sandbox import credentials
 from dashboard.verifications.models import MirroredSession, Service
 
 
 def main(base_url: str, days: int) -> None:
     call_command("migrate", verbosity=0)
-    MirroredSession.objects.all().delete()
+    empty_tables(MirroredSession._meta.db_table)
     headers = {"Authorization": f"Bearer {credentials.WAVIX_API_KEY}"}
     http = httpx.Client(base_url=base_url, headers=headers, timeout=60)
     listing = http.get("/v1/two-fa/service", params={"per_page": 100}).json()
