@@ -158,3 +158,14 @@ class SentCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.destination}"
+
+
+class SpentTotpStep(models.Model):
+    """The newest TOTP time step accepted for a key: a code is good once (RFC 6238, 5.2)."""
+
+    # SHA-256 of the key: the sandbox keeps no second copy of a secret it need not hold.
+    key_digest = models.CharField(max_length=64, unique=True)
+    step = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.key_digest[:8]}…@{self.step}"

@@ -7,6 +7,7 @@ the Back Office leave the same kind of change record.
 from __future__ import annotations
 
 import base64
+import hashlib
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,7 +16,14 @@ from uuid import UUID
 import pyotp
 from django.db import transaction
 
-from dashboard.sandbox.b2core.models import Change, Client, Method, Provider, SentCode
+from dashboard.sandbox.b2core.models import (
+    Change,
+    Client,
+    Method,
+    Provider,
+    SentCode,
+    SpentTotpStep,
+)
 from dashboard.sandbox.b2core.wire import ApiError, iso, iso_micro_z, now
 from dashboard.sandbox.routers import SANDBOX_DB
 
@@ -97,9 +105,31 @@ def new_totp_key() -> str:
 
 
 def totp_ok(key: str, code: str) -> bool:
+    """Whether the code is the key's, within the drift window, and not used before.
+
+    As RFC 6238 (5.2) asks of a verifier, a code accepted once is refused after, and so is
+    any code of an older step: a phished code cannot be replayed while it is still current.
+    """
     if not key or not code.isdigit():
         return False
-    return pyotp.TOTP(key).verify(code, for_time=now(), valid_window=TOTP_WINDOW)
+    totp = pyotp.TOTP(key)
+    at = now()
+    for offset in range(-TOTP_WINDOW, TOTP_WINDOW + 1):
+        moment = at + timedelta(seconds=offset * totp.interval)
+        if secrets.compare_digest(totp.at(moment), code):
+            return _spend(key, totp.timecode(moment))
+    return False
+
+
+def _spend(key: str, step: int) -> bool:
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    spent = SpentTotpStep.objects.using(SANDBOX_DB)
+    with transaction.atomic(using=SANDBOX_DB):
+        last = spent.select_for_update().filter(key_digest=digest).first()
+        if last is not None and last.step >= step:
+            return False
+        spent.update_or_create(key_digest=digest, defaults={"step": step})
+    return True
 
 
 def new_code() -> str:

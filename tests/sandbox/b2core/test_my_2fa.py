@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pyotp
@@ -35,6 +36,11 @@ def enable_google(api: Api, token: str) -> tuple[str, Any]:
     key = wizard["data"]["key"]
     body = {"uuid": wizard["uuid"], "action": "code", "code": pyotp.TOTP(key).now(), "key": key}
     return key, api.post("/api/v2/my/2fa/wizard", body, token=token)
+
+
+def next_code(key: str) -> str:
+    """The key's code for the next 30-second step: the current one was spent enabling it."""
+    return pyotp.TOTP(key).at(time.time() + 30)
 
 
 def test_status_lists_both_methods(api: Api, fresh: tuple[Client, str]) -> None:
@@ -107,8 +113,44 @@ def test_sign_in_with_the_google_key_just_enabled(api: Api, fresh: tuple[Client,
     uuid = api.get("/api/v2/my/signin/wizard").json()["uuid"]
     signin = {"uuid": uuid, "email": client.email, "password": credentials.B2CORE_CLIENT_PASSWORD}
     assert api.post("/api/v2/my/signin", signin).json()["workflow"] == "2fa_google_auth"
-    response = api.post("/api/v2/my/2fa/google", {"uuid": uuid, "code": pyotp.TOTP(key).now()})
+    response = api.post("/api/v2/my/2fa/google", {"uuid": uuid, "code": next_code(key)})
     assert response.status_code == 202
+
+
+def test_a_totp_code_already_used_is_refused(api: Api, fresh: tuple[Client, str]) -> None:
+    client, token = fresh
+    wizard = api.get("/api/v2/my/2fa/google/enable/wizard", token=token).json()
+    key = wizard["data"]["key"]
+    code = pyotp.TOTP(key).now()
+    body = {"uuid": wizard["uuid"], "action": "code", "code": code, "key": key}
+    assert api.post("/api/v2/my/2fa/wizard", body, token=token).status_code == 202
+    uuid = api.get("/api/v2/my/signin/wizard").json()["uuid"]
+    signin = {"uuid": uuid, "email": client.email, "password": credentials.B2CORE_CLIENT_PASSWORD}
+    api.post("/api/v2/my/signin", signin)
+
+    # The code that enabled the key, replayed within its drift window.
+    response = api.post("/api/v2/my/2fa/google", {"uuid": uuid, "code": code})
+
+    assert response.status_code == 400
+
+
+def test_an_older_totp_step_is_refused_after_a_newer_one(
+    api: Api, fresh: tuple[Client, str]
+) -> None:
+    client, token = fresh
+    key, _ = enable_google(api, token)
+    uuid = api.get("/api/v2/my/signin/wizard").json()["uuid"]
+    signin = {"uuid": uuid, "email": client.email, "password": credentials.B2CORE_CLIENT_PASSWORD}
+    api.post("/api/v2/my/signin", signin)
+    newer = api.post("/api/v2/my/2fa/google", {"uuid": uuid, "code": next_code(key)})
+    assert newer.status_code == 202
+
+    uuid = api.get("/api/v2/my/signin/wizard").json()["uuid"]
+    api.post("/api/v2/my/signin", {**signin, "uuid": uuid})
+    previous = pyotp.TOTP(key).at(time.time() - 30)
+    response = api.post("/api/v2/my/2fa/google", {"uuid": uuid, "code": previous})
+
+    assert response.status_code == 400
 
 
 def test_disable_google_with_a_totp_code(
@@ -118,7 +160,7 @@ def test_disable_google_with_a_totp_code(
     key, _ = enable_google(api, token)
     wizard = api.get("/api/v2/my/2fa/google/disable/wizard", token=token).json()
     assert (wizard["workflow"], wizard["done"]) == ("2fa_google", False)
-    body = {"uuid": wizard["uuid"], "action": "code", "code": pyotp.TOTP(key).now()}
+    body = {"uuid": wizard["uuid"], "action": "code", "code": next_code(key)}
     response = api.post("/api/v2/my/2fa/wizard", body, token=token)
     assert response.status_code == 202
     assert response.json()["done"] is True
