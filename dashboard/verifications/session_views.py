@@ -21,6 +21,7 @@ from dashboard.connections import wavix_client
 from dashboard.htmx import HtmxHttpRequest
 from dashboard.verifications.countries import country_name, country_options
 from dashboard.verifications.csv_export import csv_lines
+from dashboard.verifications.filter_chips import filter_chips
 from dashboard.verifications.freshness import freshness
 from dashboard.verifications.keyset import BadCursor, Page, paginate
 from dashboard.verifications.models import MirroredSession, Service
@@ -125,6 +126,7 @@ def session_list(request: HtmxHttpRequest) -> HttpResponse:
             sync_report=report,
             can_export=can(request.user, "export"),
             query_without_cursor=_query_without(request, "after", "before"),
+            chips=filter_chips(request.GET, criteria, services),
         )
     template = "verifications/sessions.html"
     if request.htmx and not request.htmx.history_restore_request:

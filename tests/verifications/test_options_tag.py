@@ -33,11 +33,3 @@ def test_options_escape_values_and_labels():
 
     assert '<option value="X&lt;">Bad &quot;label&quot; &lt;b&gt;</option>' in html
     assert "<b>" not in html
-
-
-def test_chosen_labels_name_the_selected_values_escaped():
-    template = Template("{% load options %}{% chosen_labels choices selected %}")
-
-    html = template.render(Context({"choices": CHOICES, "selected": ["X<", "GB"]}))
-
-    assert html == "United Kingdom, Bad &quot;label&quot; &lt;b&gt;"

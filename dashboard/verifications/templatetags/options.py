@@ -46,12 +46,3 @@ def options(choices: Sequence[tuple[object, object]], selected: object = None) -
         for value, value_html, label_html in _escaped(pairs)
     )
     return mark_safe(html)  # noqa: S308 - every value and label escaped in _escaped()
-
-
-@register.simple_tag
-def chosen_labels(choices: Sequence[tuple[object, object]], selected: object) -> str:
-    """The labels of the selected values, comma-separated (autoescaped by the template)."""
-    if not isinstance(selected, Collection) or isinstance(selected, str):
-        selected = [selected]
-    chosen = {str(item) for item in selected}
-    return ", ".join(str(label) for value, label in choices if str(value) in chosen)
