@@ -17,7 +17,15 @@ from dashboard.verifications.models import Service
 from dashboard.verifications.session_filters import SessionCriteria
 
 # Paging cursors belong to one filter: removing a filter starts from the first page.
-_CURSORS = ("after", "before")
+CURSORS = ("after", "before")
+
+
+def without(query: QueryDict, *names: str) -> QueryDict:
+    """A mutable copy of the query without these parameters."""
+    remaining = query.copy()
+    for name in names:
+        remaining.pop(name, None)
+    return remaining
 
 
 @dataclass(frozen=True)
@@ -46,12 +54,8 @@ def filter_chips(
 
 
 def _chip(query: QueryDict, name: str, value: str | None, label: str) -> FilterChip:
-    remaining = query.copy()
-    for cursor in _CURSORS:
-        remaining.pop(cursor, None)
     if value is None:
-        remaining.pop(name, None)
-    else:
-        kept = [v for v in remaining.getlist(name) if v.upper() != value.upper()]
-        remaining.setlist(name, kept)
+        return FilterChip(label=label, query_without=without(query, *CURSORS, name).urlencode())
+    remaining = without(query, *CURSORS)
+    remaining.setlist(name, [v for v in remaining.getlist(name) if v.upper() != value.upper()])
     return FilterChip(label=label, query_without=remaining.urlencode())

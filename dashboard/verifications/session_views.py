@@ -21,7 +21,7 @@ from dashboard.connections import wavix_client
 from dashboard.htmx import HtmxHttpRequest
 from dashboard.verifications.countries import country_name, country_options
 from dashboard.verifications.csv_export import csv_lines
-from dashboard.verifications.filter_chips import filter_chips
+from dashboard.verifications.filter_chips import CURSORS, filter_chips, without
 from dashboard.verifications.freshness import freshness
 from dashboard.verifications.keyset import BadCursor, Page, paginate
 from dashboard.verifications.models import MirroredSession, Service
@@ -125,7 +125,7 @@ def session_list(request: HtmxHttpRequest) -> HttpResponse:
             freshness=freshness(shown, days),
             sync_report=report,
             can_export=can(request.user, "export"),
-            query_without_cursor=_query_without(request, "after", "before"),
+            query_without_cursor=without(request.GET, *CURSORS).urlencode(),
             chips=filter_chips(request.GET, criteria, services),
         )
     template = "verifications/sessions.html"
@@ -145,13 +145,6 @@ def _page_context(form: SessionFilterForm, services: list[Service]) -> dict[str,
         "countries": country_options(),
         "default_time_zone": settings.TIME_ZONE,
     }
-
-
-def _query_without(request: HttpRequest, *names: str) -> str:
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
 
 
 @require_GET

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import partial
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, connection, connections, transaction
@@ -38,7 +38,6 @@ from dashboard.verifications.mirror_write import PreparedRows, prepare, write
 from dashboard.verifications.models import Service, SyncWindow
 
 log = logging.getLogger(__name__)
-_T = TypeVar("_T")
 
 # A bulk sync stores fetched windows in groups of about this many sessions, one transaction
 # each: every commit rewrites the index pages it touched, and the phone and ID indexes are
@@ -248,7 +247,7 @@ def _download(client: WavixClient, claim: _Claim) -> _Fetched | _Failed:
         return _Failed(claim, exc)
     rows = prepare(claim.service, sessions, synced_at=claim.started)
     name = next((s.service_name for s in sessions if s.service_name), "")
-    return _Fetched(claim, rows, name or "")
+    return _Fetched(claim, rows, name)
 
 
 def _give_up(failed: _Failed) -> WindowOutcome:
@@ -308,7 +307,7 @@ def sync_window(
     return _store([result])[0]
 
 
-def _in_worker(fn: Callable[[], _T]) -> _T:
+def _in_worker(fn: Callable[[], WindowOutcome]) -> WindowOutcome:
     try:
         return fn()
     finally:

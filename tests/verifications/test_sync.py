@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from dashboard.verifications.models import MirroredSession, Service, SyncWindow
-from dashboard.verifications.sync import is_settled, sync_range, sync_window
+from dashboard.verifications.sync import SyncReport, is_settled, sync_range, sync_window
 from tests.verifications.fake_wavix import SERVICE_A, SERVICE_B, FakeWavix
 
 pytestmark = pytest.mark.django_db
@@ -164,6 +164,19 @@ def busy_week(today):
     return fake
 
 
+def sync_past_week(
+    fake: FakeWavix, services: list[Service], today: dt.date, *, workers: int
+) -> SyncReport:
+    """The seven days before today, on several workers: the bulk path."""
+    return sync_range(
+        fake.client(),
+        services,
+        today - dt.timedelta(days=7),
+        today - dt.timedelta(days=1),
+        max_workers=workers,
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_bulk_sync_on_several_workers_stores_every_window_and_marks_it_fresh(busy_week, today):
     services = [
@@ -172,9 +185,7 @@ def test_bulk_sync_on_several_workers_stores_every_window_and_marks_it_fresh(bus
     ]
     first = today - dt.timedelta(days=7)
 
-    report = sync_range(
-        busy_week.client(), services, first, today - dt.timedelta(days=1), max_workers=3
-    )
+    report = sync_past_week(busy_week, services, today, workers=3)
 
     assert report.errors == []
     assert report.sessions == MirroredSession.objects.count() == 2 * 7 * 3
@@ -193,13 +204,7 @@ def test_bulk_sync_stores_in_several_transactions_when_windows_exceed_a_group(
     monkeypatch.setattr("dashboard.verifications.sync.GROUP_SESSIONS", 4)
     services = [Service.objects.create(service_id=SERVICE_A, source="settings")]
 
-    report = sync_range(
-        busy_week.client(),
-        services,
-        today - dt.timedelta(days=7),
-        today - dt.timedelta(days=1),
-        max_workers=2,
-    )
+    report = sync_past_week(busy_week, services, today, workers=2)
 
     assert report.fetched == 7
     assert MirroredSession.objects.count() == 7 * 3
@@ -212,13 +217,7 @@ def test_bulk_sync_keeps_a_failed_window_stale_and_stores_the_others(busy_week, 
     # A 200 whose body is HTML: this window's trouble, not a provider-wide outage.
     busy_week.failing[f"{SERVICE_A} {bad_day}"] = 200
 
-    report = sync_range(
-        busy_week.client(),
-        services,
-        today - dt.timedelta(days=7),
-        today - dt.timedelta(days=1),
-        max_workers=2,
-    )
+    report = sync_past_week(busy_week, services, today, workers=2)
 
     assert [o.day for o in report.errors] == [bad_day]
     bad = SyncWindow.objects.get(day=bad_day)
@@ -233,13 +232,7 @@ def test_bulk_sync_skips_the_rest_once_the_provider_is_down(busy_week, today):
     services = [Service.objects.create(service_id=SERVICE_A, source="settings")]
     busy_week.fail_with = 503
 
-    report = sync_range(
-        busy_week.client(),
-        services,
-        today - dt.timedelta(days=7),
-        today - dt.timedelta(days=1),
-        max_workers=2,
-    )
+    report = sync_past_week(busy_week, services, today, workers=2)
 
     assert report.fetched == 0
     assert report.skipped >= 1
