@@ -4,6 +4,7 @@ import datetime as dt
 import threading
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 
 from dashboard.verifications.models import MirroredSession, Service, SyncWindow
@@ -121,7 +122,10 @@ def test_two_concurrent_syncs_of_one_window_make_one_provider_call(today):
     outcomes = []
 
     def run() -> None:
-        outcomes.append(sync_window(client, service, today, wait_seconds=5))
+        try:
+            outcomes.append(sync_window(client, service, today, wait_seconds=5))
+        finally:
+            connections.close_all()  # else the test database cannot be dropped
 
     threads = [threading.Thread(target=run) for _ in range(2)]
     for thread in threads:
