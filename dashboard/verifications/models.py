@@ -94,3 +94,39 @@ class SyncWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_id} {self.day}"
+
+
+class SessionTimeline(models.Model):
+    """When a session's events were last fetched; ``final`` once the session had ended."""
+
+    session = models.OneToOneField(
+        MirroredSession, primary_key=True, on_delete=models.CASCADE, related_name="timeline"
+    )
+    fetched_at = models.DateTimeField()
+    # Fetched while the session was terminal: its events can no longer change.
+    final = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"timeline of {self.session_id}"
+
+
+class SessionEvent(models.Model):
+    """One step of a session's timeline, as Wavix's events endpoint gave it."""
+
+    session = models.ForeignKey(MirroredSession, on_delete=models.CASCADE, related_name="events")
+    position = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField()
+    # Wavix's own wording ("Code sent via SMS"); unknown kinds are shown as sent.
+    event = models.CharField(max_length=200)
+    status = models.CharField(max_length=32)
+    charge = models.DecimalField(max_digits=12, decimal_places=4)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["session", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "position"], name="event_session_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} #{self.position} {self.event}"

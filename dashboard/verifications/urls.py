@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
-from dashboard.verifications import session_views, views
+from dashboard.verifications import detail_views, session_views, views
 
 app_name = "verifications"
 
@@ -11,4 +11,10 @@ urlpatterns = [
     path("services/register/", views.register, name="register"),
     path("sessions/", session_views.session_list, name="sessions"),
     path("sessions/export.csv", session_views.session_export, name="export"),
+    # Wavix session IDs are 32 hex characters; anything else is not a session.
+    re_path(
+        r"^sessions/(?P<session_id>[0-9a-fA-F]{32})/$",
+        detail_views.session_detail,
+        name="session",
+    ),
 ]
