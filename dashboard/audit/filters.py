@@ -33,7 +33,7 @@ def _local_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
-class AuditFilter(django_filters.FilterSet):
+class AuditFilter(django_filters.FilterSet):  # type: ignore[misc]
     actor = django_filters.CharFilter(field_name="actor_username", label="Actor", max_length=150)
     action = django_filters.CharFilter(
         field_name="action",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from dashboard.audit.chain import GENESIS, Content, content_hash
 from dashboard.audit.models import AuditRecord
@@ -23,7 +24,7 @@ class Report:
     problem: str = ""
 
 
-def _rows(using: str) -> Iterator[tuple[object, ...]]:
+def _rows(using: str) -> Iterator[tuple[Any, ...]]:
     """Every record in id order, CHUNK at a time by keyset: constant memory, no OFFSET."""
     last = 0
     while True:
@@ -36,7 +37,7 @@ def _rows(using: str) -> Iterator[tuple[object, ...]]:
         if not chunk:
             return
         yield from chunk
-        last = chunk[-1][0]  # type: ignore[assignment]
+        last = int(chunk[-1][0])
 
 
 def verify(using: str = "default") -> Report:
@@ -50,22 +51,22 @@ def verify(using: str = "default") -> Report:
             return Report(
                 count,
                 expected_prev,
-                record_id,  # type: ignore[arg-type]
+                record_id,
                 f"record #{record_id} names previous hash {prev}, but {after} "
                 f"ends the chain at {expected_prev}: a record before it was removed, "
                 "inserted or altered",
             )
         computed = content_hash(
-            Content(created, actor, ip, action, targets, reason, outcome, message, rid),  # type: ignore[arg-type]
+            Content(created, actor, ip, action, targets, reason, outcome, message, rid),
             expected_prev,
         )
         if computed != own:
             return Report(
                 count,
                 expected_prev,
-                record_id,  # type: ignore[arg-type]
+                record_id,
                 f"record #{record_id}'s content does not match its hash: stored {own}, "
                 f"computed {computed}: the record was altered",
             )
-        expected_prev, previous_id, count = own, record_id, count + 1  # type: ignore[assignment]
+        expected_prev, previous_id, count = own, record_id, count + 1
     return Report(count, expected_prev)

@@ -21,9 +21,12 @@ def test_orm_update_is_refused(append_only):
 
 def test_raw_sql_update_is_refused(append_only):
     entry = add(reason="original")
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE audit_auditrecord SET outcome = 'failed' WHERE id = %s", [entry.pk])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE audit_auditrecord SET outcome = 'failed' WHERE id = %s", [entry.pk])
     assert AuditRecord.objects.get(pk=entry.pk).outcome == "success"
 
 
@@ -38,9 +41,12 @@ def test_delete_is_refused(append_only):
     entry = add()
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditRecord.objects.filter(pk=entry.pk).delete()
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM audit_auditrecord")
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM audit_auditrecord")
     assert AuditRecord.objects.filter(pk=entry.pk).exists()
 
 
@@ -51,9 +57,12 @@ def test_truncate_is_refused_on_postgresql(append_only):
         # SQLite has no TRUNCATE: an unqualified DELETE is its form, refused above.
         assert connection.vendor == "sqlite"
         return
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE audit_auditrecord")
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("TRUNCATE audit_auditrecord")
     assert AuditRecord.objects.count() == 1
 
 
