@@ -1,5 +1,11 @@
 """The audit list as a django-tables2 Table: plain columns, each cell made by a render_*
-method from a row dict prepared once (notes/tables2-fast.md: no per-cell templates)."""
+method from a row dict prepared once.
+
+notes/tables2-fast.md measured the library's own cell loop at ~0.4 ms a row (an
+inspect.signature per cell, column attrs rebuilt per <td>); its fastest idiom lets the Table
+draw <thead> and fills <tbody> with a plain loop. `body_html` is that loop: the same render_*
+methods, called directly, one escaped string.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +15,15 @@ from typing import Any
 
 import django_tables2 as tables
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.functional import cached_property
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django_tables2.data import TableListData
 
 from dashboard.audit.models import AuditRecord
 
 TARGETS_SHOWN = 3
+_NOBODY = mark_safe('<span class="muted">—</span>')
 
 
 class PresortedListData(TableListData):  # type: ignore[misc]
@@ -44,15 +52,29 @@ class AuditTable(tables.Table):  # type: ignore[misc]
         attrs = {"class": "data audit"}
         empty_text = "No audit records match these filters."
 
+    @cached_property
+    def body_html(self) -> SafeString:
+        """<tr>s for every row, each cell through its render_* method (else escaped)."""
+        names = [column.name for column in self.columns]
+        renderers = [getattr(self, f"render_{name}", conditional_escape) for name in names]
+        lines = []
+        for row in self.data:
+            cells = "".join(
+                f"<td>{render(row[name])}</td>"
+                for name, render in zip(names, renderers, strict=True)
+            )
+            lines.append(f"<tr>{cells}</tr>")
+        return mark_safe("\n".join(lines))  # noqa: S308 (every cell escaped by its renderer)
+
     def render_when(self, value: tuple[str, str, str]) -> SafeString:
         iso, utc, local = value
         return format_html('<time datetime="{}" title="{} UTC">{}</time>', iso, utc, local)
 
     def render_actor(self, value: str) -> SafeString:
-        return format_html("{}", value) if value else format_html('<span class="muted">—</span>')
+        return conditional_escape(value) if value else _NOBODY
 
     def render_action(self, value: str) -> SafeString:
-        return format_html("<code>{}</code>", value)
+        return mark_safe(f"<code>{conditional_escape(value)}</code>")  # noqa: S308 (escaped)
 
     def render_targets(self, value: list[str]) -> SafeString:
         shown = ", ".join(value[:TARGETS_SHOWN])
@@ -64,7 +86,8 @@ class AuditTable(tables.Table):  # type: ignore[misc]
         return format_html('<code class="id">{}</code>', shown)
 
     def render_outcome(self, value: str) -> SafeString:
-        return format_html('<span class="outcome outcome-{}">{}</span>', value, value)
+        value = conditional_escape(value)
+        return mark_safe(f'<span class="outcome outcome-{value}">{value}</span>')  # noqa: S308
 
     def render_origin(self, value: tuple[str, str]) -> SafeString:
         ip, request_id = value
