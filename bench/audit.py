@@ -82,7 +82,12 @@ def seed(total: int, days: int) -> None:
             f"{rng.getrandbits(64):016x}",
         )
         own = content_hash(content, prev)
-        row = (adapt(created), content.actor_username, content.client_ip, action)
+        row: tuple[str | None, ...] = (
+            adapt(created),
+            content.actor_username,
+            content.client_ip,
+            action,
+        )
         row += (json.dumps(targets), targets[0], content.reason, content.outcome)
         row += (content.provider_message, content.request_id, prev, own)
         batch.append(row)
