@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, include, path
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("dashboard.verifications.urls")),
     path("accounts/", include("dashboard.accounts.urls")),
+    path("audit/", include("dashboard.audit.urls")),
     path("admin/", admin.site.urls),
 ]
 
