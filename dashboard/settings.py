@@ -64,7 +64,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dashboard.accounts.middleware.OperatorTimezoneMiddleware",
-    # Acts only below /sandbox/: latency, errors and broken bodies on request, for fault tests.
+    # Act only below /sandbox/: a log of the writes received (before any fault), then
+    # latency, errors and broken bodies on request, for fault tests.
+    "dashboard.sandbox.calls.CallLogMiddleware",
     "dashboard.sandbox.faults.SandboxFaultMiddleware",
 ]
 

@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from dashboard.accounts.roles import can
+from dashboard.audit.models import AuditRecord
 from dashboard.connections import wavix_client
 from dashboard.htmx import HtmxHttpRequest
 from dashboard.verifications.countries import country_name
@@ -34,6 +35,7 @@ from dashboard.verifications.timeline import (
 # How far back "other sessions for this number" looks, and how many it lists.
 SAME_NUMBER_DAYS = 90
 SAME_NUMBER_LIMIT = 20
+ACTION_HISTORY_LIMIT = 20
 
 
 def _other_sessions(session: MirroredSession) -> list[MirroredSession]:
@@ -94,6 +96,12 @@ def session_detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
         ],
         "same_number_days": SAME_NUMBER_DAYS,
         "in_panel": bool(request.htmx) and not request.htmx.history_restore_request,
+        "can_act": can(request.user, "act"),
+        "history": list(
+            AuditRecord.objects.filter(first_target=session.session_id).order_by("-id")[
+                :ACTION_HISTORY_LIMIT
+            ]
+        ),
         "back_url": _back_url(request),
     }
     template = "verifications/session.html"

@@ -130,3 +130,27 @@ class SessionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id} #{self.position} {self.event}"
+
+
+class ActionRequest(models.Model):
+    """One submitted action form, by its one-time key: a second submit makes no second call."""
+
+    class State(models.TextChoices):
+        STARTED = "started", "in progress"
+        SUCCESS = "success", "done"
+        FAILED = "failed", "failed"
+        UNKNOWN = "unknown", "outcome unknown"
+
+    key = models.CharField(max_length=32, unique=True)
+    action = models.CharField(max_length=16)
+    session_id = models.CharField(max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    state = models.CharField(max_length=16, choices=State.choices, default=State.STARTED)
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.session_id} ({self.state})"

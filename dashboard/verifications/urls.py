@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from dashboard.verifications import detail_views, session_views, views
+from dashboard.verifications import action_views, detail_views, session_views, views
 
 app_name = "verifications"
 
@@ -16,5 +16,11 @@ urlpatterns = [
         r"^sessions/(?P<session_id>[0-9a-fA-F]{32})/$",
         detail_views.session_detail,
         name="session",
+    ),
+    re_path(
+        r"^sessions/(?P<session_id>[0-9a-fA-F]{32})/resend/$", action_views.resend, name="resend"
+    ),
+    re_path(
+        r"^sessions/(?P<session_id>[0-9a-fA-F]{32})/cancel/$", action_views.cancel, name="cancel"
     ),
 ]
