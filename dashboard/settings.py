@@ -190,6 +190,9 @@ RQ_QUEUES: dict[str, dict[str, Any]] = {
 # How often the scheduler enqueues a sync of the recent days, and how many days it covers.
 SCHEDULED_SYNC_SECONDS = envfloat("SCHEDULED_SYNC_SECONDS", 60.0, minimum=5.0)
 SCHEDULED_SYNC_DAYS = envint("SCHEDULED_SYNC_DAYS", 2, minimum=1)
+# Bulk cancel: how many sessions one bulk may hold, and how many cancel calls run at once.
+BULK_CANCEL_MAX = envint("BULK_CANCEL_MAX", 500, minimum=1)
+BULK_CANCEL_CONCURRENCY = envint("BULK_CANCEL_CONCURRENCY", 8, minimum=1)
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -41,3 +41,8 @@ class CancelForm(forms.Form):
         reason = REASONS[self.cleaned_data["reason"]]
         note = self.cleaned_data.get("note") or ""
         return f"{reason}: {note}" if note else reason
+
+
+class BulkCancelForm(CancelForm):
+    # A bulk starts once, from its draft: the draft's state is the one-time guard.
+    key = None  # type: ignore[assignment]

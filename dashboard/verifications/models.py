@@ -154,3 +154,62 @@ class ActionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.session_id} ({self.state})"
+
+
+class BulkCancel(models.Model):
+    """A cancel of many sessions, run as a task; each item is stored before its call."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "previewed"
+        QUEUED = "queued", "queued"
+        RUNNING = "running", "running"
+        DONE = "done", "done"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_by_username = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # What the operator selected, in words ("12 selected rows", or the filter's query).
+    selection = models.CharField(max_length=1000, blank=True)
+    reason = models.CharField(max_length=400, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.DRAFT)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The running worker's heartbeat: a run whose heartbeat is old is resumed elsewhere.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    runner = models.CharField(max_length=64, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    client_ip = models.CharField(max_length=45, blank=True)
+
+    def __str__(self) -> str:
+        return f"bulk cancel #{self.pk} ({self.state})"
+
+
+class BulkCancelItem(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", "queued"
+        # Stored before the call: a run that dies here is reconciled by reading back.
+        SENDING = "sending", "sending"
+        CANCELED = "canceled", "canceled"
+        FINAL = "final", "already final"
+        FAILED = "failed", "failed"
+        UNKNOWN = "unknown", "unknown"
+
+    bulk = models.ForeignKey(BulkCancel, on_delete=models.CASCADE, related_name="items")
+    session = models.ForeignKey(MirroredSession, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    # The session's status when the bulk was previewed, and its charge (spend shown).
+    status_before = models.CharField(max_length=32)
+    charge = models.DecimalField(max_digits=12, decimal_places=4)
+    message = models.CharField(max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bulk", "session"], name="bulk_item_session")
+        ]
+        indexes = [models.Index(fields=["bulk", "state", "id"], name="bulk_item_state")]
+
+    def __str__(self) -> str:
+        return f"{self.bulk_id}/{self.session_id} ({self.state})"

@@ -18,3 +18,8 @@ def duration(seconds: int | None) -> str:
         return "—"
     minutes, rest = divmod(int(seconds), 60)
     return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
+
+
+@register.filter
+def get_item(mapping: dict[str, int], key: str) -> int:
+    return mapping.get(key, 0)

@@ -33,19 +33,28 @@ _ROW = (
 )
 
 
+_CHECKBOX = (
+    '<td class="pick"><input type="checkbox" name="session" value="{}" form="bulk-form" '
+    'aria-label="Select session {}"></td>'
+)
+
+
 @register.simple_tag
-def session_rows(rows: Iterable[SessionRow]) -> SafeString:
+def session_rows(rows: Iterable[SessionRow], selectable: bool = False) -> SafeString:
     """Table rows for these sessions; every value escaped by format_html.
 
     Each session ID opens the session: a page of its own, or with htmx a side panel.
     """
     # One reverse() a page, not a row: the IDs are 32 hex characters, safe in a path.
     base = reverse("verifications:session", args=["0" * 32]).removesuffix("0" * 32 + "/")
+    # The checkbox cell goes first, inside the row's <tr>.
+    template = _ROW.replace("<tr>", "<tr>" + _CHECKBOX, 1) if selectable else _ROW
     return format_html_join(
         "",
-        _ROW,
+        template,
         (
             (
+                *((row.session_id, row.session_id) if selectable else ()),
                 row.created_iso,
                 row.created_utc,
                 row.created_local,
