@@ -65,9 +65,11 @@ class BulkItemTable(tables.Table):  # type: ignore[misc]
         return format_html('<span class="bulk-state bulk-{}">{}</span>', state, label)
 
 
-def rows(items: Iterable[BulkCancelItem]) -> list[dict[str, Any]]:
+def rows(items: Iterable[BulkCancelItem], *, draft: bool = False) -> list[dict[str, Any]]:
     base = reverse("verifications:session", args=["0" * 32]).removesuffix("0" * 32 + "/")
     labels = dict(BulkCancelItem.State.choices)
+    if draft:
+        labels[BulkCancelItem.State.QUEUED] = "to be sent"
     return [
         {
             "session": (f"{base}{item.session_id}/", item.session_id),

@@ -125,7 +125,9 @@ def _page(request: HtmxHttpRequest, bulk: BulkCancel, form: BulkCancelForm | Non
         except BadCursor as exc:
             context["page_error"] = str(exc)
             page = paginate(filterset.qs, BY_ID, size=ITEMS_PAGE)
-        table = BulkItemTable(PresortedListData(rows(page.rows)))
+        table = BulkItemTable(
+            PresortedListData(rows(page.rows, draft=bulk.state == BulkCancel.State.DRAFT))
+        )
         RequestConfig(request, paginate=False).configure(table)
         context.update(page=page, table=table)
     template = "verifications/bulk.html"
