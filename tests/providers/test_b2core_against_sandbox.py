@@ -171,7 +171,8 @@ def test_iter_clients_covers_every_client_exactly_once(
 
     assert len(ids) == SEEDED_CLIENTS
     assert len(set(ids)) == SEEDED_CLIENTS
-    assert sum(path == "/api/v2/clients" for _, path, _ in recorder.calls) == 6  # 40 / 7
+    # Six pages (40 / 7 rounded up), then the empty page that ends the walk.
+    assert sum(path == "/api/v2/clients" for _, path, _ in recorder.calls) == 7
 
 
 # Methods
