@@ -94,6 +94,7 @@ def b2core_client() -> B2CoreClient:
                     password=settings.B2CORE_PASSWORD,
                     timeouts=_timeouts(),
                     disable_body=disable_body,
+                    max_pages=settings.B2CORE_MAX_PAGES,
                 )
             else:
                 client = B2CoreClient(
@@ -103,6 +104,7 @@ def b2core_client() -> B2CoreClient:
                     transport=_sandbox_transport(),
                     timeouts=_timeouts(),
                     disable_body=disable_body,
+                    max_pages=settings.B2CORE_MAX_PAGES,
                 )
             _b2core[key] = client
         return client

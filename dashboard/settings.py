@@ -194,6 +194,8 @@ B2CORE_EMAIL = envsecret("B2CORE_EMAIL")
 B2CORE_PASSWORD = envsecret("B2CORE_PASSWORD")
 # B2Core documents no body for disabling a method; ours is configurable (JSON object).
 B2CORE_DISABLE_BODY = envstr("B2CORE_DISABLE_BODY", '{"isEnabled": false}')
+# Pages read before a walk of a whole B2Core list gives up and says so (100 records a page).
+B2CORE_MAX_PAGES = envint("B2CORE_MAX_PAGES", 1000, minimum=1)
 PROVIDER_CONNECT_TIMEOUT = envfloat("PROVIDER_CONNECT_TIMEOUT", 5.0, minimum=0.1)
 PROVIDER_READ_TIMEOUT = envfloat("PROVIDER_READ_TIMEOUT", 15.0, minimum=0.1)
 PROVIDER_DEADLINE = envfloat("PROVIDER_DEADLINE", 30.0, minimum=0.1)
