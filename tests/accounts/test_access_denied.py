@@ -57,7 +57,7 @@ def test_a_viewer_asking_for_an_export_is_told_which_roles_export(client):
     assert "To export sessions you need the <strong>auditor</strong> or <strong>admin</strong>" in (
         page
     )
-    assert "Ask an administrator of this dashboard to give you a role." in page
+    assert "Ask an administrator of this dashboard to give you another role." in page
     assert 'href="/"' in page  # a way back to what a viewer can read
 
 
