@@ -37,6 +37,7 @@ from dashboard.accounts.roles import (
     roles_granting,
     roles_of,
 )
+from dashboard.htmx import HtmxHttpRequest
 
 _View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
 
@@ -79,7 +80,7 @@ def _to_sign_in(request: HttpRequest) -> HttpResponseBase:
     # A 302 would be followed by the XHR and the sign-in form swapped into the page.
     back = request.get_full_path()
     if request.method not in ("GET", "HEAD"):
-        back = getattr(request, "htmx").current_url_abs_path or "/"  # noqa: B009 (typed HttpRequest)
+        back = cast(HtmxHttpRequest, request).htmx.current_url_abs_path or "/"
     login = resolve_url("accounts:login")
     return HttpResponseClientRedirect(f"{login}?{urlencode({'next': back})}")
 
