@@ -65,6 +65,8 @@ def requires(capability: Capability) -> Callable[[_View], _View]:
                 raise CapabilityDenied(capability)
             return view(request, *args, **kwargs)
 
+        # Read by the route table's test; functools.wraps carries it through outer decorators.
+        setattr(guarded, "required_capability", capability)  # noqa: B010
         return cast(_View, guarded)
 
     return decorate

@@ -19,18 +19,24 @@ from tests.verifications.fake_wavix import SERVICE_A, FakeWavix
 PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 
 
-def routes(patterns: Iterable[URLPattern | URLResolver], prefix: str = "") -> Iterator[str]:
+def patterns(
+    urlpatterns: Iterable[URLPattern | URLResolver], prefix: str = ""
+) -> Iterator[tuple[str, URLPattern | URLResolver]]:
     """Each route of the URLconf, includes walked, except those a table row stands for."""
-    for pattern in patterns:
+    for pattern in urlpatterns:
         route = prefix + str(pattern.pattern)
         if isinstance(pattern, URLResolver):
             entry = EXPECTED.get(route)
             if isinstance(entry, NotProbed) or (isinstance(entry, Row) and entry.include):
-                yield route
+                yield route, pattern
             else:
-                yield from routes(pattern.url_patterns, route)
+                yield from patterns(pattern.url_patterns, route)
         else:
-            yield route
+            yield route, pattern
+
+
+def routes() -> list[str]:
+    return [route for route, _ in patterns(get_resolver().url_patterns)]
 
 
 def address(route: str, row: Row) -> str:
@@ -98,7 +104,7 @@ def _empty_cache():
 
 
 def test_every_url_pattern_is_in_the_table():
-    found = list(routes(get_resolver().url_patterns))
+    found = routes()
 
     unchecked = [route for route in found if route not in EXPECTED]
     gone = [route for route in EXPECTED if route not in found]
@@ -107,6 +113,20 @@ def test_every_url_pattern_is_in_the_table():
         f"{unchecked}"
     )
     assert not gone, f"the table lists routes that no longer exist: remove them: {gone}"
+
+
+def test_every_dashboard_view_says_what_it_requires():
+    # Behind the table, a second lock: the dashboard's own views carry @requires, so a table
+    # row written to match a view that forgot it does not pass unnoticed.
+    public = {"accounts/login/", "accounts/logout/"}  # Django's own views, open by design
+    unguarded = [
+        route
+        for route, pattern in patterns(get_resolver().url_patterns)
+        if isinstance(pattern, URLPattern)
+        and route not in public
+        and not hasattr(pattern.callback, "required_capability")
+    ]
+    assert not unguarded, f"views without @requires(...): {unguarded}"
 
 
 def test_the_table_has_one_outcome_per_principal():
