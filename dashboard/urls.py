@@ -4,6 +4,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+# Any PermissionDenied renders the same access-denied page as @requires.
+handler403 = "dashboard.accounts.access.permission_denied"
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("dashboard.verifications.urls")),
     path("accounts/", include("dashboard.accounts.urls")),

@@ -4,14 +4,13 @@ from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from dashboard.accounts.access import requires
 from dashboard.accounts.roles import can
 from dashboard.connections import wavix_client
 from dashboard.verifications.forms import RegisterServiceForm
@@ -24,7 +23,7 @@ from dashboard.verifications.sync import sync_range
 
 
 @require_GET
-@login_required
+@requires("read")
 def services(request: HttpRequest) -> HttpResponse:
     catalog_problem = ensure_catalog(wavix_client())
     services = list(Service.objects.all())
@@ -69,10 +68,8 @@ def _range_query(request: HttpRequest) -> str:
 
 
 @require_POST
-@login_required
+@requires("register_service")
 def register(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, "register_service"):
-        raise PermissionDenied("Only operators and admins can register services.")
     form = RegisterServiceForm(request.POST)
     if form.is_valid():
         service = register_service(

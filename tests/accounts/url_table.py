@@ -1,0 +1,90 @@
+"""Who gets what from every URL of the dashboard: the table test_url_roles.py checks.
+
+Shipping a view? Add its route here: one line for GET, one for POST, one outcome per
+principal in WHO's order. A route missing from this table fails the test.
+
+Outcomes:
+    200      the page (or file)
+    302      a redirect somewhere other than a sign-in page (the answer to a POST)
+    login    a redirect to the dashboard's sign-in page, with next= the address asked for
+    403      the access-denied page (templates/accounts/denied.html)
+    405      method not allowed
+    404      not found
+    admin    a redirect to the Django admin's own sign-in page
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The principals, in the order of each row's outcomes. "admin" has the admin role but is not
+# Django staff; "superuser" is a staff superuser (the only one the Django admin lets in).
+WHO = ("anonymous", "no role", "viewer", "operator", "auditor", "admin", "superuser")
+
+
+@dataclass(frozen=True)
+class Row:
+    get: str
+    post: str
+    # The address to request, when the route has parameters without a sample in SAMPLES.
+    path: str | None = None
+    # The row stands for every route below this one (an include such as the Django admin).
+    include: bool = False
+
+
+@dataclass(frozen=True)
+class NotProbed:
+    """A route listed on purpose but not requested, and why."""
+
+    reason: str
+
+
+# Values for route parameters, by name: "<str:service_id>" becomes SAMPLES["service_id"].
+SAMPLES: dict[str, str] = {
+    "service_id": "a" * 32,
+    "session_id": "5e55" * 8,
+}
+
+#                              anonymous no-role viewer operator auditor admin superuser
+EXPECTED: dict[str, Row | NotProbed] = {
+    # verifications
+    "": Row(
+        get="login      403     200     200      200     200   200",
+        post="405       405     405     405      405     405   405",
+    ),
+    "services/register/": Row(
+        get="405        405     405     405      405     405   405",
+        post="login     403     403     302      403     302   302",
+    ),
+    "sessions/": Row(
+        get="login      403     200     200      200     200   200",
+        post="405       405     405     405      405     405   405",
+    ),
+    "sessions/export.csv": Row(
+        get="login      403     403     403      200     200   200",
+        post="405       405     405     405      405     405   405",
+    ),
+    # accounts
+    "accounts/login/": Row(
+        get="200        302     302     302      302     302   302",
+        post="200       302     302     302      302     302   302",
+    ),
+    "accounts/logout/": Row(
+        get="405        405     405     405      405     405   405",
+        post="302       302     302     302      302     302   302",
+    ),
+    "accounts/time-zone/": Row(
+        get="405        405     405     405      405     405   405",
+        post="login     403     302     302      302     302   302",
+    ),
+    # Django's admin keeps its own staff check; its hundreds of routes are one row.
+    "admin/": Row(
+        get="admin      admin   admin   admin    admin   admin 200",
+        post="admin     admin   admin   admin    admin   admin 200",
+        include=True,
+    ),
+    "sandbox/": NotProbed(
+        "the provider stand-in, guarded by its own API keys; issue 7 item 1 takes it off "
+        "the dashboard's URLconf (delete this row then)"
+    ),
+}
