@@ -22,6 +22,8 @@ SERVER_ERROR = (
     b"Retry-After: 0\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
 )
 
+OK = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+
 # What a connection gets: (connection, stop event, interval).
 Behaviour = Callable[[socket.socket, threading.Event, float], None]
 
@@ -60,6 +62,15 @@ def headers_then_silence(conn: socket.socket, stop: threading.Event, interval: f
     """Valid headers at once, then nothing at all."""
     conn.sendall(HEADERS + b"[")
     stop.wait()
+
+
+def answers(conn: socket.socket, stop: threading.Event, interval: float) -> None:
+    """A complete 200 at once, on a connection kept open for more."""
+    conn.sendall(OK)
+    while not stop.is_set():
+        if not conn.recv(65536):
+            return
+        conn.sendall(OK)
 
 
 def slow_server_error(conn: socket.socket, stop: threading.Event, interval: float) -> None:

@@ -12,6 +12,7 @@ from dashboard.providers.errors import Unavailable
 from dashboard.providers.http import ProviderHTTP, Timeouts
 from tests.slow_server import (
     Behaviour,
+    answers,
     body_dribbled,
     headers_dribbled,
     headers_then_silence,
@@ -78,6 +79,20 @@ def test_retries_share_the_one_deadline_of_the_call() -> None:
     assert server.connections == 2
     assert str(error) == "Wavix did not answer within 2 s."
     assert elapsed < DEADLINE + 1.0
+
+
+def test_a_connection_cut_at_the_deadline_is_not_reused() -> None:
+    with running(headers_dribbled, answers, interval=0.3) as server:
+        http = ProviderHTTP("wavix", server.url, timeouts=SLOW)
+        try:
+            with pytest.raises(Unavailable, match="did not answer within 2 s"):
+                http.request("GET", "/v1/x", retry=True)
+            reply = http.request("GET", "/v1/x", retry=True)
+        finally:
+            http.close()
+
+    assert reply.status == 200
+    assert server.connections == 2
 
 
 def test_a_fast_drip_is_cut_at_the_deadline() -> None:
