@@ -52,7 +52,9 @@ def services(request: HttpRequest) -> HttpResponse:
         "register_id": request.GET.get("register", "")[:64],
         "can_register": can(request.user, "register_service"),
         "settings_ids": settings_service_ids(),
-        "unwatched": list(Service.objects.filter(unwatched_at__isnull=False)),
+        "unwatched": list(
+            Service.objects.filter(unwatched_at__isnull=False).select_related("unwatched_by")
+        ),
     }
     if form.is_valid():
         criteria = form.criteria()

@@ -135,3 +135,18 @@ def test_sessions_page_of_only_a_rejected_service_says_why_it_is_empty(fake, cli
 
     assert "Not synced: Wavix rejects Typo" in body
     assert not fake.calls
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("status", "marked"),
+    [(400, True), (403, True), (404, True), (500, False), (429, False), (401, False)],
+)
+def test_only_answers_about_the_service_itself_mark_it(fake, settings, status, marked):
+    # 404 here is not "Sessions not found" (an empty day): Wavix does not know the service.
+    service = Service.objects.create(service_id=SERVICE_A, source="operator")
+    fake.failing[f"{SERVICE_A} {today()}"] = status
+
+    sync_range(fake.client(), [service], today(), today(), max_workers=1)
+
+    assert (Service.objects.get(pk=service.pk).rejected_at is not None) is marked
