@@ -325,6 +325,18 @@ def sync_window(
     return _store([result])[0]
 
 
+def _rejected_skip(service: Service, day: dt.date) -> WindowOutcome:
+    # mark_rejected set rejected_at on this very object when one of its windows was refused:
+    # its other windows are not asked for, and not reported as "still being fetched".
+    return WindowOutcome(
+        service.service_id,
+        day,
+        fetched=False,
+        error=service.rejected_message,
+        service_rejected=True,
+    )
+
+
 def _in_worker(fn: Callable[[], WindowOutcome]) -> WindowOutcome:
     try:
         return fn()
@@ -379,8 +391,9 @@ def sync_range(
     provider_down = threading.Event()
 
     def one(service: Service, day: dt.date) -> WindowOutcome:
-        # mark_rejected sets rejected_at on this very object: its other windows are skipped.
-        if provider_down.is_set() or service.rejected_at is not None:
+        if service.rejected_at is not None:
+            return _rejected_skip(service, day)
+        if provider_down.is_set():
             return WindowOutcome(service.service_id, day, fetched=False, skipped=True)
         outcome = sync_window(client, service, day, wait_seconds=wait_seconds)
         if outcome.provider_down:
@@ -437,7 +450,10 @@ def _bulk(
         def top_up() -> None:
             while waiting and len(running) < 2 * workers:
                 service, day = waiting.popleft()
-                if provider_down.is_set() or service.rejected_at is not None:
+                if service.rejected_at is not None:
+                    note(_rejected_skip(service, day))
+                    continue
+                if provider_down.is_set():
                     note(WindowOutcome(service.service_id, day, fetched=False, skipped=True))
                     continue
                 claim = _claim(service, day, wait_seconds=wait_seconds, clock=timezone.now)

@@ -45,6 +45,7 @@ def test_a_service_wavix_rejects_is_not_warned_about_on_every_sessions_page(
         assert "rejected the request (400)" not in body
         assert "cannot be found" not in body
         assert "could not be refreshed" not in body
+        assert "still being fetched" not in body
     assert Service.objects.get(service_id=MISTYPED).rejected_at is not None
 
 
@@ -77,7 +78,8 @@ def test_page_syncs_ask_wavix_about_a_rejected_service_once_then_never(fake):
     calls_b = sum(n for key, n in fake.calls.items() if key.startswith(SERVICE_B))
     assert calls_b == 1  # the first window; the other six were skipped
     assert first.errors == []
-    assert len(first.rejected) == 1
+    assert first.skipped == 0  # not "still being fetched": never to be fetched
+    assert len(first.rejected) == 7
     assert second.outcomes == []  # A's windows are fresh, B is skipped
     marked = Service.objects.get(service_id=SERVICE_B)
     assert "cannot be found" in marked.rejected_message
