@@ -56,6 +56,11 @@ EXPECTED: dict[str, Row | NotProbed] = {
         get="405        405     405     405      405     405   405",
         post="login     403     403     302      403     302   302",
     ),
+    # The sample service is not known: a 404 once the role check has passed.
+    "services/<str:service_id>/unwatch/": Row(
+        get="login      403     403     404      403     404   404",
+        post="login     403     403     404      403     404   404",
+    ),
     "sessions/": Row(
         get="login      403     200     200      200     200   200",
         post="405       405     405     405      405     405   405",
