@@ -76,7 +76,8 @@ def test_a_provider_outage_during_the_check_registers_nothing(socket_providers, 
     assert not Service.objects.filter(service_id=service_id).exists()
 
 
-@pytest.mark.django_db(databases=["default", "sandbox"])
+# The in-process sandbox answers on its own thread: it must see the service committed.
+@pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)
 def test_an_empty_but_valid_service_is_watched(client, settings):
     # The in-process sandbox, with a service that has no sessions at all: Wavix answers its
     # sessions list with 404 "Sessions not found", which means the service exists.
