@@ -34,6 +34,9 @@ RANGE_PRESETS: dict[str, tuple[str, dt.timedelta | None]] = {
     "90d": ("Last 90 days", dt.timedelta(days=90)),
 }
 DEFAULT_RANGE = "7d"
+# No 2FA session is older; the floor also keeps dates off the calendar's edges (year 1 has
+# no UTC day before it, and years below 1000 reach the provider as "1-01-01").
+EARLIEST_DAY = dt.date(2000, 1, 1)
 STATUSES = ("pending", "verified", "expired", "canceled", "failed")
 SORTS: dict[str, tuple[str, SortKey]] = {
     "-created": ("Newest first", SortKey(("created_at", "session_id"), (True, True))),
@@ -208,6 +211,10 @@ class SessionFilterForm(forms.Form):
         if date_from > date_to:
             self.add_error("date_to", "The end date is before the start date.")
             return
+        if date_from < EARLIEST_DAY:
+            earliest = f"{EARLIEST_DAY.day} {EARLIEST_DAY:%b %Y}"
+            self.add_error("date_from", f"Choose a day from {earliest} on.")
+            return
         days = (date_to - date_from).days + 1
         if days > settings.MIRROR_MAX_RANGE_DAYS:
             self.add_error(
@@ -217,9 +224,9 @@ class SessionFilterForm(forms.Form):
             )
             return
         data["start"] = dt.datetime.combine(date_from, dt.time(), self.tz)
-        data["end"] = min(
-            now, dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), self.tz)
-        )
+        # Days after today hold nothing yet (and 31 Dec 9999 has no next day).
+        last = min(date_to, today)
+        data["end"] = min(now, dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), self.tz))
         if data["start"] >= data["end"]:  # type: ignore[operator]
             self.add_error("date_from", "That range starts in the future.")
 
