@@ -29,6 +29,7 @@ from django.utils import timezone
 from bench.common import analyze, empty_tables, figure, summary
 from dashboard.verifications.keyset import make_cursor
 from dashboard.verifications.models import MirroredSession, Service, SyncWindow
+from dashboard.verifications.session_filters import DEFAULT_SORT, SORTS
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "50"))
 COUNTRIES = ["GB", "US", "FR", "DE", "IN", "BR", "NG", "ID", "PH", "MX", "ES", "IT"]
@@ -151,6 +152,7 @@ def main() -> None:
     deep = week.order_by("-created_at", "-session_id").values_list("created_at", "session_id")[
         deep_index
     ]
+    deep_cursor = make_cursor(MirroredSession, SORTS[DEFAULT_SORT][1], list(deep))
     since = (now - dt.timedelta(days=30)).strftime("%Y-%m-%d %H:%M:%S")
     filtered = "/sessions/?range=30d&status=failed&country=GB"
     admin = "/admin/verifications/mirroredsession/"
@@ -160,7 +162,7 @@ def main() -> None:
         [
             ("page_list", "/sessions/", {}),
             ("page_filter_30d_status_country", filtered, {}),
-            ("page_deep_10000", "/sessions/?" + urlencode({"after": make_cursor(list(deep))}), {}),
+            ("page_deep_10000", "/sessions/?" + urlencode({"after": deep_cursor}), {}),
             ("page_phone_search_90d", f"/sessions/?range=90d&phone=%2B{sample}", {}),
             ("page_phone_prefix_90d", f"/sessions/?range=90d&phone={sample[:6]}", {}),
             ("page_phone_last4_90d", f"/sessions/?range=90d&phone={sample[-4:]}", {}),
