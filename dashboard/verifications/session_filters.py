@@ -20,6 +20,7 @@ from dashboard.verifications.countries import country_choices
 from dashboard.verifications.keyset import SortKey
 from dashboard.verifications.models import MirroredSession, Service
 from dashboard.verifications.phone_search import (
+    WHOLE_NUMBERS_ONLY,
     PhoneMatch,
     PhoneQuery,
     PhoneQueryError,
@@ -169,10 +170,19 @@ class SessionFilterForm(forms.Form):
     )
 
     def __init__(
-        self, *args: object, services: list[Service], tz: dt.tzinfo, **kwargs: object
+        self,
+        *args: object,
+        services: list[Service],
+        tz: dt.tzinfo,
+        partial_phone_search: bool,
+        **kwargs: object,
     ) -> None:
+        """`partial_phone_search`: whether prefixes and last fours may be searched, which only
+        roles that see whole numbers may (to anyone else they unmask a number digit by digit).
+        """
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.tz = tz
+        self.partial_phone_search = partial_phone_search
         self.fields["service"].choices = [(s.service_id, s.display_name) for s in services]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, object]:
@@ -194,9 +204,15 @@ class SessionFilterForm(forms.Form):
         countries = data.get("country") or []
         region = countries[0] if len(countries) == 1 else None
         try:
-            data["phone_query"] = parse_phone_query(data.get("phone") or "", region)
+            phone = parse_phone_query(data.get("phone") or "", region)
         except PhoneQueryError as exc:
             self.add_error("phone", str(exc))
+        else:
+            partial = phone is not None and phone.match is not PhoneMatch.EXACT
+            if partial and not self.partial_phone_search:
+                # Refused before the mirror is asked: the answer must not depend on it.
+                self.add_error("phone", WHOLE_NUMBERS_ONLY)
+            data["phone_query"] = phone
         return data
 
     def _clean_custom(self, data: dict[str, object], now: dt.datetime) -> None:
