@@ -23,7 +23,7 @@ from django.db.models import Model, Q, QuerySet
 
 M = TypeVar("M", bound=Model)
 _SIGNER = signing.Signer(salt="dashboard.keyset")
-# Over twice any cursor we make (~190 characters); a longer one is refused before the HMAC
+# Over twice any cursor we make (~210 characters); a longer one is refused before the HMAC
 # or the JSON parser sees it (which also keeps any forged nesting shallow).
 MAX_CURSOR_LENGTH = 500
 NO_LONGER_VALID = "That page link is no longer valid; showing the first page."
