@@ -59,7 +59,7 @@ class SortKey:
 
 class BadCursor(ValueError):
     def __init__(self, reason: str = "") -> None:
-        # The reason is for logs and tests; people see one sentence whatever went wrong.
+        # The reason is for tests and debugging; people see one sentence whatever went wrong.
         super().__init__(NO_LONGER_VALID)
         self.reason = reason
 
