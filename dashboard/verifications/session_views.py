@@ -87,7 +87,12 @@ def _services_for(criteria: SessionCriteria, services: list[Service]) -> list[Se
 def session_list(request: HtmxHttpRequest) -> HttpResponse:
     ensure_catalog(wavix_client())
     services = list(Service.objects.all())
-    form = SessionFilterForm(request.GET, services=services, tz=timezone.get_current_timezone())
+    form = SessionFilterForm(
+        request.GET,
+        services=services,
+        tz=timezone.get_current_timezone(),
+        partial_phone_search=can(request.user, "unmask"),
+    )
     context = _page_context(form, services)
     valid = form.is_valid()
     context["selected_range"] = form.cleaned_data.get("range") or request.GET.get("range", "7d")
@@ -150,7 +155,12 @@ def _page_context(form: SessionFilterForm, services: list[Service]) -> dict[str,
 @requires("export")
 def session_export(request: HttpRequest) -> HttpResponseBase:
     services = list(Service.objects.all())
-    form = SessionFilterForm(request.GET, services=services, tz=timezone.get_current_timezone())
+    form = SessionFilterForm(
+        request.GET,
+        services=services,
+        tz=timezone.get_current_timezone(),
+        partial_phone_search=can(request.user, "unmask"),
+    )
     if not form.is_valid():
         return render(
             request,

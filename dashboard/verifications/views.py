@@ -42,7 +42,12 @@ COUNT_CAP = 10_000
 def services(request: HttpRequest) -> HttpResponse:
     catalog_problem = ensure_catalog(wavix_client())
     services = list(Service.objects.filter(unwatched_at__isnull=True))
-    form = SessionFilterForm(request.GET, services=services, tz=timezone.get_current_timezone())
+    form = SessionFilterForm(
+        request.GET,
+        services=services,
+        tz=timezone.get_current_timezone(),
+        partial_phone_search=can(request.user, "unmask"),
+    )
     context: dict[str, object] = {
         "form": form,
         "presets": [(k, label) for k, (label, _) in RANGE_PRESETS.items()],
