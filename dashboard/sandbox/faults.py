@@ -4,7 +4,8 @@ A fault comes from (first match wins) the ``X-Sandbox-Fault`` request header, th
 ``SANDBOX_FAULTS`` environment variable (or setting), e.g. ``latency=2@/sessions,500@/events``,
 or a stored rule (POST /sandbox/_control/faults). Kinds: ``latency=<s>``, ``drip=<s per
 byte>``, ``500``, ``502-html``, ``503``, ``429[=<retry-after s>]``, ``malformed-json``,
-``html-200``, ``wrong-types``, ``drop``, ``cancel-204``. Only paths below /sandbox/ are touched,
+``html-200``, ``wrong-types``, ``drop``, ``cancel-204``. Only paths below /sandbox/ of requests
+routed through the sandbox's URLconf are touched (never the dashboard's, whatever their path),
 never the control endpoints.
 """
 
@@ -26,6 +27,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHt
 from dashboard.sandbox import credentials
 from dashboard.sandbox.models import FaultRule
 from dashboard.sandbox.routers import SANDBOX_DB
+from dashboard.sandbox.wsgi import is_sandbox_request
 
 HEADER = "X-Sandbox-Fault"
 KINDS_WITH_VALUE = {"latency": 1.0, "drip": 0.05, "429": 1.0}
@@ -106,6 +108,8 @@ class SandboxFaultMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         path = request.path_info
+        if not is_sandbox_request(request):
+            return self.get_response(request)  # a dashboard request, whatever its path
         if not path.startswith("/sandbox/") or path.startswith(credentials.CONTROL_PREFIX + "/"):
             return self.get_response(request)
         try:

@@ -17,13 +17,16 @@ from urllib.parse import unquote_to_bytes
 
 import httpx
 from django.core.handlers.base import BaseHandler
-from django.core.handlers.wsgi import WSGIRequest
-from django.http import HttpResponseBase, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
+from django.urls import get_urlconf, set_urlconf
 
 from dashboard.sandbox.faults import SandboxConnectionDropped
+from dashboard.sandbox.wsgi import SandboxRequest
 
 
-class _SandboxRequest(WSGIRequest):
+class _SandboxRequest(SandboxRequest):
+    # Routed through the sandbox's own URLconf (see wsgi.py), never the dashboard's.
+
     def get_host(self) -> str:
         # Any host name reaches the in-process sandbox; ALLOWED_HOSTS guards real sockets.
         return str(self.META.get("HTTP_HOST") or self.META["SERVER_NAME"])
@@ -35,6 +38,20 @@ def _release(response: HttpResponseBase) -> None:
     for closer in closers:
         closer()
     closers.clear()
+
+
+def _respond(handler: BaseHandler, request: HttpRequest) -> HttpResponseBase:
+    """The handler's response, leaving this thread's URLconf as it was.
+
+    Django sets the thread's URLconf to the request's (the sandbox's) and resets it only in
+    request_finished, which is skipped here: the caller, a dashboard view, would otherwise
+    reverse() its own URLs against the sandbox's.
+    """
+    previous = get_urlconf()
+    try:
+        return handler.get_response(request)
+    finally:
+        set_urlconf(previous)
 
 
 class _StreamedBody(httpx.SyncByteStream):
@@ -69,7 +86,7 @@ class SandboxTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         environ = _environ(request, request.read())
-        response = self._loaded_handler().get_response(_SandboxRequest(environ))
+        response = _respond(self._loaded_handler(), _SandboxRequest(environ))
         headers = [*response.items()]
         headers += [
             ("Set-Cookie", cookie.output(header="").strip()) for cookie in response.cookies.values()

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 from django.core.signals import request_finished, request_started
+from django.urls import get_urlconf, reverse
 
 from dashboard.sandbox import credentials
 from dashboard.sandbox.seed import seed_wavix
@@ -110,3 +111,30 @@ def test_the_cancel_204_setting_answers_no_content(wavix, login_service, setting
     response = wavix.patch(f"/v1/two-fa/verification/{session_id}/cancel")
 
     assert (response.status_code, response.content) == (204, b"")
+
+
+def test_a_dashboard_reverse_works_right_after_a_sandbox_call(wavix):
+    # A dashboard view calls the sandbox, then renders its own {% url %}s in the same thread.
+    before = get_urlconf()
+
+    wavix.get("/v1/two-fa/service")
+    with wavix.stream("GET", "/v1/two-fa/service", headers={"X-Sandbox-Fault": "drip=0"}) as r:
+        r.read()
+
+    assert get_urlconf() == before
+    assert reverse("verifications:sessions") == "/sessions/"
+
+
+def test_the_thread_urlconf_is_restored_when_the_handler_raises(wavix):
+    before = get_urlconf()
+
+    with pytest.raises(httpx.RemoteProtocolError):
+        wavix.get("/v1/two-fa/service", headers={"X-Sandbox-Fault": "drop"})
+
+    assert get_urlconf() == before
+
+
+def test_the_transport_serves_no_dashboard_page(wavix):
+    # Routed through the sandbox's own URLconf: the dashboard's pages are not there.
+    for path in ("/", "/sessions/", "/accounts/login/", "/admin/login/"):
+        assert wavix.get("http://sandbox.internal" + path).status_code == 404

@@ -1,4 +1,5 @@
-"""Serve the sandbox (the whole Django app) on its own port, on a threaded WSGI server."""
+"""Serve the sandbox (its own URLconf, none of the dashboard's pages) on its own port, on a
+threaded WSGI server."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from django.core.wsgi import get_wsgi_application
 
 from dashboard.sandbox.routers import SANDBOX_DB
 from dashboard.sandbox.server import SandboxRequestHandler, SandboxServer
+from dashboard.sandbox.wsgi import SandboxWSGIHandler
 
 
 class Command(BaseCommand):
@@ -39,7 +40,7 @@ class Command(BaseCommand):
                 seed_options["seed"] = options["seed"]
             call_command("sandbox_seed", stdout=sys.stderr, **seed_options)
         server = SandboxServer((options["host"], options["port"]), SandboxRequestHandler)
-        server.set_app(get_wsgi_application())
+        server.set_app(SandboxWSGIHandler())
         port = server.server_address[1]  # the real one when --port 0
         # The one line on stdout: tests and scripts wait for it before connecting.
         self.stdout.write(f"sandbox listening on http://{options['host']}:{port}")
