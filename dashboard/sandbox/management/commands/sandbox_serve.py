@@ -4,11 +4,13 @@ threaded WSGI server."""
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dashboard.sandbox.routers import SANDBOX_DB
 from dashboard.sandbox.server import SandboxRequestHandler, SandboxServer
@@ -28,6 +30,14 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=None)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        real = [name for name in ("WAVIX_BASE_URL", "B2CORE_BASE_URL") if getattr(settings, name)]
+        if real and not _is_loopback(options["host"]):
+            # Its keys are public, and it shares its tables (fault rules, clock) with the
+            # in-process sandbox that plays the provider left unconfigured.
+            raise CommandError(
+                f"Refusing to serve the sandbox on {options['host']} while a real provider is "
+                f"configured ({', '.join(real)}): serve it on 127.0.0.1."
+            )
         if options["migrate"]:
             call_command("migrate", database=SANDBOX_DB, verbosity=0, interactive=False)
         if options["seed_if_empty"]:
@@ -50,3 +60,12 @@ class Command(BaseCommand):
                 server.serve_forever()
         finally:
             server.server_close()
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # another host name: it may resolve to anything
