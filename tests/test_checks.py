@@ -33,7 +33,10 @@ def test_deploy_check_fails_when_the_urlconf_serves_the_sandbox_beside_a_real_pr
     setattr(settings, url, "https://provider.invalid")
     setattr(settings, secret, "real-secret")
 
-    errors = [m for m in run_checks(include_deployment_checks=True) if m.is_serious()]
+    messages = run_checks(include_deployment_checks=True)
+    # Ours only: Django's own deploy checks depend on the process (async.E001 once a browser
+    # test has set DJANGO_ALLOW_ASYNC_UNSAFE).
+    errors = [m for m in messages if m.is_serious() and (m.id or "").startswith("dashboard.")]
 
     assert ids(errors) == ["dashboard.E006"]
     assert "sandbox/" in errors[0].msg
