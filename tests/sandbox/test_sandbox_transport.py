@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 from django.core.signals import request_finished, request_started
-from django.urls import get_urlconf, reverse
+from django.urls import get_urlconf, reverse, set_urlconf
 
 from dashboard.sandbox import credentials
 from dashboard.sandbox.seed import seed_wavix
@@ -113,25 +113,29 @@ def test_the_cancel_204_setting_answers_no_content(wavix, login_service, setting
     assert (response.status_code, response.content) == (204, b"")
 
 
-def test_a_dashboard_reverse_works_right_after_a_sandbox_call(wavix):
-    # A dashboard view calls the sandbox, then renders its own {% url %}s in the same thread.
-    before = get_urlconf()
+@pytest.fixture
+def dashboard_thread():
+    """This thread as in a dashboard request: its URLconf set, as Django's handler sets it."""
+    set_urlconf("dashboard.urls")
+    yield "dashboard.urls"
+    set_urlconf(None)
 
+
+def test_a_dashboard_reverse_works_right_after_a_sandbox_call(wavix, dashboard_thread):
+    # A dashboard view calls the sandbox, then renders its own {% url %}s in the same thread.
     wavix.get("/v1/two-fa/service")
     with wavix.stream("GET", "/v1/two-fa/service", headers={"X-Sandbox-Fault": "drip=0"}) as r:
         r.read()
 
-    assert get_urlconf() == before
+    assert get_urlconf() == dashboard_thread
     assert reverse("verifications:sessions") == "/sessions/"
 
 
-def test_the_thread_urlconf_is_restored_when_the_handler_raises(wavix):
-    before = get_urlconf()
-
+def test_the_thread_urlconf_is_restored_after_a_dropped_connection(wavix, dashboard_thread):
     with pytest.raises(httpx.RemoteProtocolError):
         wavix.get("/v1/two-fa/service", headers={"X-Sandbox-Fault": "drop"})
 
-    assert get_urlconf() == before
+    assert get_urlconf() == dashboard_thread
 
 
 def test_the_transport_serves_no_dashboard_page(wavix):
