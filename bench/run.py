@@ -102,12 +102,15 @@ def main() -> None:
     parser.add_argument("--sync-days", type=int, default=30)
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--skip-sync", action="store_true")
+    parser.add_argument("--skip-decode", action="store_true")
     options = parser.parse_args()
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     if not options.skip_pages:
         run_child("pages.py", bench_env(BENCH_DIR / "pages", BENCH_SESSIONS=str(options.sessions)))
     if not options.skip_sync:
         sync_benchmark(options.sync_sessions, options.sync_days)
+    if not options.skip_decode:
+        run_child("decode.py", bench_env(BENCH_DIR / "decode"))
 
 
 if __name__ == "__main__":

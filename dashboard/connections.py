@@ -43,6 +43,11 @@ def provider_status() -> ProviderStatus:
     )
 
 
+def real_provider_settings() -> list[str]:
+    """The settings that point the dashboard at a real provider ([] when the sandbox plays all)."""
+    return [name for name in ("WAVIX_BASE_URL", "B2CORE_BASE_URL") if getattr(settings, name)]
+
+
 def _timeouts() -> Timeouts:
     return Timeouts(
         connect=settings.PROVIDER_CONNECT_TIMEOUT,

@@ -64,7 +64,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dashboard.accounts.middleware.OperatorTimezoneMiddleware",
-    # Acts only below /sandbox/: latency, errors and broken bodies on request, for fault tests.
+    # Acts only on requests routed to the sandbox (dashboard/sandbox/wsgi.py): latency, errors
+    # and broken bodies on request, for fault tests.
     "dashboard.sandbox.faults.SandboxFaultMiddleware",
 ]
 
@@ -204,7 +205,6 @@ PROVIDER_DEADLINE = envfloat("PROVIDER_DEADLINE", 30.0, minimum=0.1)
 SANDBOX_SEED = envint("SANDBOX_SEED", 2024)
 # Wavix's older guide answers cancel with 204 and no body; the sandbox can too.
 SANDBOX_WAVIX_CANCEL_204 = envbool("SANDBOX_WAVIX_CANCEL_204", False)
-SANDBOX_ENABLED = not (WAVIX_BASE_URL and B2CORE_BASE_URL) or envbool("SANDBOX_ENABLED", False)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

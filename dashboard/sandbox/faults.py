@@ -7,7 +7,8 @@ byte>``, ``500``, ``502-html``, ``503``, ``429[=<retry-after s>]``, ``malformed-
 ``html-200``, ``wrong-types``, ``drop``, ``cancel-204``, and for B2Core lists ``total[=<n>]``
 (claim ``total`` n, default 1 as in B2Core's own example) and ``cap-limit[=<n>]`` (serve at
 most n records a page whatever ``limit`` asks, default 50, silently). Only paths below
-/sandbox/ are touched, never the control endpoints.
+/sandbox/ of requests routed through the sandbox's URLconf are touched (never the
+dashboard's, whatever their path), never the control endpoints.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from django.http import (
 from dashboard.sandbox import credentials
 from dashboard.sandbox.models import FaultRule
 from dashboard.sandbox.routers import SANDBOX_DB
+from dashboard.sandbox.wsgi import is_sandbox_request
 
 HEADER = "X-Sandbox-Fault"
 KINDS_WITH_VALUE = {"latency": 1.0, "drip": 0.05, "429": 1.0, "total": 1.0, "cap-limit": 50.0}
@@ -114,6 +116,8 @@ class SandboxFaultMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         path = request.path_info
+        if not is_sandbox_request(request):
+            return self.get_response(request)  # a dashboard request, whatever its path
         if not path.startswith("/sandbox/") or path.startswith(credentials.CONTROL_PREFIX + "/"):
             return self.get_response(request)
         try:

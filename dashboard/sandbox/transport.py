@@ -27,15 +27,19 @@ import httpx
 from django.core.handlers.base import BaseHandler
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import connections
-from django.http import HttpResponseBase, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
+from django.urls import get_urlconf, set_urlconf
 
 from dashboard.providers.deadline import time_left
 from dashboard.sandbox.faults import SandboxConnectionDropped
+from dashboard.sandbox.wsgi import SandboxRequest
 
 WORKER_NAME = "sandbox-request"
 
 
-class _SandboxRequest(WSGIRequest):
+class _SandboxRequest(SandboxRequest):
+    # Routed through the sandbox's own URLconf (see wsgi.py), never the dashboard's.
+
     def get_host(self) -> str:
         # Any host name reaches the in-process sandbox; ALLOWED_HOSTS guards real sockets.
         return str(self.META.get("HTTP_HOST") or self.META["SERVER_NAME"])
@@ -47,6 +51,20 @@ def _release(response: HttpResponseBase) -> None:
     for closer in closers:
         closer()
     closers.clear()
+
+
+def _respond(handler: BaseHandler, request: HttpRequest) -> HttpResponseBase:
+    """The handler's response, leaving this thread's URLconf as it was.
+
+    Django sets the thread's URLconf to the request's (the sandbox's) and resets it only in
+    request_finished, which is skipped here: whoever runs the handler next on this thread
+    would otherwise reverse() against the sandbox's URLs.
+    """
+    previous = get_urlconf()
+    try:
+        return handler.get_response(request)
+    finally:
+        set_urlconf(previous)
 
 
 @dataclass(frozen=True)
@@ -81,7 +99,7 @@ class _Exchange:
     def _serve(self, handler: BaseHandler, served: WSGIRequest) -> None:
         response: HttpResponseBase | None = None
         try:
-            response = handler.get_response(served)
+            response = _respond(handler, served)
             headers = [*response.items()]
             headers += [
                 ("Set-Cookie", cookie.output(header="").strip())

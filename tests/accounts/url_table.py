@@ -88,8 +88,4 @@ EXPECTED: dict[str, Row | NotProbed] = {
         post="admin     admin   admin   admin    admin   admin 200",
         include=True,
     ),
-    "sandbox/": NotProbed(
-        "the provider stand-in, guarded by its own API keys; issue 7 item 1 takes it off "
-        "the dashboard's URLconf (delete this row then)"
-    ),
 }

@@ -11,6 +11,7 @@ import pytest
 from django.core.signals import request_finished, request_started
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
+from django.urls import get_urlconf, reverse, set_urlconf
 
 from dashboard.providers.errors import Unavailable
 from dashboard.providers.http import ProviderHTTP, Timeouts
@@ -182,3 +183,34 @@ def test_the_handler_thread_closes_its_own_database_connections(wavix):
     in_worker = [connection for name, connection in opened if name == WORKER_NAME]
     assert in_worker, "the sandbox should have read its tables on its own thread"
     assert all(connection.connection is None for connection in in_worker)
+
+
+@pytest.fixture
+def dashboard_thread():
+    """This thread as in a dashboard request: its URLconf set, as Django's handler sets it."""
+    set_urlconf("dashboard.urls")
+    yield "dashboard.urls"
+    set_urlconf(None)
+
+
+def test_a_dashboard_reverse_works_right_after_a_sandbox_call(wavix, dashboard_thread):
+    # A dashboard view calls the sandbox, then renders its own {% url %}s in the same thread.
+    wavix.get("/v1/two-fa/service")
+    with wavix.stream("GET", "/v1/two-fa/service", headers={"X-Sandbox-Fault": "drip=0"}) as r:
+        r.read()
+
+    assert get_urlconf() == dashboard_thread
+    assert reverse("verifications:sessions") == "/sessions/"
+
+
+def test_the_thread_urlconf_is_restored_after_a_dropped_connection(wavix, dashboard_thread):
+    with pytest.raises(httpx.RemoteProtocolError):
+        wavix.get("/v1/two-fa/service", headers={"X-Sandbox-Fault": "drop"})
+
+    assert get_urlconf() == dashboard_thread
+
+
+def test_the_transport_serves_no_dashboard_page(wavix):
+    # Routed through the sandbox's own URLconf: the dashboard's pages are not there.
+    for path in ("/", "/sessions/", "/accounts/login/", "/admin/login/"):
+        assert wavix.get("http://sandbox.internal" + path).status_code == 404
