@@ -143,6 +143,8 @@ def test_a_stored_fault_rule_is_not_consumed_by_the_dashboard() -> None:
     assert (response.status_code, rule.used) == (404, 0)
 
 
+# Committed: the in-process sandbox answers on its own thread, outside the test's transaction.
+@pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)
 def test_a_stored_fault_rule_still_applies_through_the_transport() -> None:
     FaultRule.objects.using(SANDBOX_DB).create(kind="503", times=1)
     with httpx.Client(transport=SandboxTransport(), base_url="http://sandbox.internal") as sandbox:
