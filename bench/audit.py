@@ -35,6 +35,7 @@ from dashboard.audit import triggers
 from dashboard.audit.chain import GENESIS, Content, content_hash
 from dashboard.audit.models import AuditRecord
 from dashboard.audit.verify import verify
+from dashboard.audit.views import NEWEST_FIRST
 from dashboard.verifications.keyset import make_cursor
 
 ACTORS = [f"user{i:02d}" for i in range(40)] + ["task:bulk_cancel"]
@@ -128,7 +129,12 @@ def main() -> None:
             ("audit_filter_actor", "/audit/?actor=user07", {}),
             ("audit_filter_target", "/audit/?" + urlencode({"target": target}), {}),
             ("audit_filter_week_40d_ago", f"/audit/?{dates}", {}),
-            ("audit_deep_10000", "/audit/?" + urlencode({"after": make_cursor(list(deep))}), {}),
+            (
+                "audit_deep_10000",
+                "/audit/?"
+                + urlencode({"after": make_cursor(AuditRecord, NEWEST_FIRST, list(deep))}),
+                {},
+            ),
             ("audit_htmx_partial", "/audit/?outcome=unknown", {"HX-Request": "true"}),
             ("admin_changelist_audit", admin, {}),
         ],

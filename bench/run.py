@@ -106,6 +106,7 @@ def main() -> None:
     parser.add_argument("--skip-audit", action="store_true")
     parser.add_argument("--skip-session-page", action="store_true")
     parser.add_argument("--skip-bulk", action="store_true")
+    parser.add_argument("--skip-decode", action="store_true")
     options = parser.parse_args()
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     if not options.skip_pages:
@@ -121,6 +122,8 @@ def main() -> None:
         run_child("audit.py", bench_env(BENCH_DIR / "audit", BENCH_AUDIT_RECORDS=records))
     if not options.skip_sync:
         sync_benchmark(options.sync_sessions, options.sync_days)
+    if not options.skip_decode:
+        run_child("decode.py", bench_env(BENCH_DIR / "decode"))
 
 
 if __name__ == "__main__":

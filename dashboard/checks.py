@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import URLPattern, URLResolver, get_resolver
 
+from dashboard.connections import real_provider_settings
 from dashboard.env import PROBLEMS
 from dashboard.settings import DEV_SECRET_KEY
 
@@ -68,3 +71,58 @@ def check_secret_key(
             )
         ]
     return []
+
+
+SANDBOX_PACKAGE = "dashboard.sandbox"
+
+
+def _is_sandbox(dotted: str) -> bool:
+    return dotted == SANDBOX_PACKAGE or dotted.startswith(SANDBOX_PACKAGE + ".")
+
+
+def sandbox_routes(resolver: URLResolver, prefix: str = "") -> Iterator[str]:
+    """Routes of a URLconf that lead into the sandbox: its views, or its URLconfs included."""
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLPattern):
+            if _is_sandbox(entry.lookup_str):
+                yield route
+        elif _is_sandbox(getattr(entry.urlconf_module, "__name__", "")):
+            yield route
+        else:
+            yield from sandbox_routes(entry, route)
+
+
+@register(Tags.security, Tags.urls, deploy=True)
+def check_sandbox_not_served(
+    *, app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """The sandbox's keys are public: the dashboard's own URLs must never lead to it."""
+    try:
+        routes = list(sandbox_routes(get_resolver(settings.ROOT_URLCONF)))
+    except (ImportError, ImproperlyConfigured):
+        return []  # a broken URLconf is reported by Django's own check (urls.E...)
+    if _is_sandbox(settings.WSGI_APPLICATION or ""):
+        routes.append(f"WSGI_APPLICATION = {settings.WSGI_APPLICATION}")
+    if not routes:
+        return []
+    where = ", ".join(routes)
+    real = real_provider_settings()
+    if real:
+        return [
+            Error(
+                f"The sandbox is reachable on the dashboard's URLs ({where}) while a real "
+                f"provider is configured ({', '.join(real)}): anyone who reaches the server can "
+                "inject faults into the dashboard's calls with the sandbox's public keys.",
+                hint="Remove the sandbox from ROOT_URLCONF; the in-process transport and "
+                "`manage.py sandbox_serve` reach it through dashboard.sandbox.root_urls.",
+                id="dashboard.E006",
+            )
+        ]
+    return [
+        Warning(
+            f"The sandbox is reachable on the dashboard's URLs ({where}).",
+            hint="Remove it from ROOT_URLCONF: its keys are public.",
+            id="dashboard.W002",
+        )
+    ]

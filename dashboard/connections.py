@@ -43,6 +43,11 @@ def provider_status() -> ProviderStatus:
     )
 
 
+def real_provider_settings() -> list[str]:
+    """The settings that point the dashboard at a real provider ([] when the sandbox plays all)."""
+    return [name for name in ("WAVIX_BASE_URL", "B2CORE_BASE_URL") if getattr(settings, name)]
+
+
 def _timeouts() -> Timeouts:
     return Timeouts(
         connect=settings.PROVIDER_CONNECT_TIMEOUT,
@@ -94,6 +99,7 @@ def b2core_client() -> B2CoreClient:
                     password=settings.B2CORE_PASSWORD,
                     timeouts=_timeouts(),
                     disable_body=disable_body,
+                    max_pages=settings.B2CORE_MAX_PAGES,
                 )
             else:
                 client = B2CoreClient(
@@ -103,6 +109,7 @@ def b2core_client() -> B2CoreClient:
                     transport=_sandbox_transport(),
                     timeouts=_timeouts(),
                     disable_body=disable_body,
+                    max_pages=settings.B2CORE_MAX_PAGES,
                 )
             _b2core[key] = client
         return client

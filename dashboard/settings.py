@@ -67,8 +67,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dashboard.accounts.middleware.OperatorTimezoneMiddleware",
-    # Act only below /sandbox/: a log of the writes received (before any fault), then
-    # latency, errors and broken bodies on request, for fault tests.
+    # Act only on requests routed to the sandbox (dashboard/sandbox/wsgi.py): a log of the
+    # writes received (before any fault), then latency, errors and broken bodies on request.
     "dashboard.sandbox.calls.CallLogMiddleware",
     "dashboard.sandbox.faults.SandboxFaultMiddleware",
 ]
@@ -233,6 +233,8 @@ B2CORE_EMAIL = envsecret("B2CORE_EMAIL")
 B2CORE_PASSWORD = envsecret("B2CORE_PASSWORD")
 # B2Core documents no body for disabling a method; ours is configurable (JSON object).
 B2CORE_DISABLE_BODY = envstr("B2CORE_DISABLE_BODY", '{"isEnabled": false}')
+# Pages read before a walk of a whole B2Core list gives up and says so (100 records a page).
+B2CORE_MAX_PAGES = envint("B2CORE_MAX_PAGES", 1000, minimum=1)
 PROVIDER_CONNECT_TIMEOUT = envfloat("PROVIDER_CONNECT_TIMEOUT", 5.0, minimum=0.1)
 PROVIDER_READ_TIMEOUT = envfloat("PROVIDER_READ_TIMEOUT", 15.0, minimum=0.1)
 PROVIDER_DEADLINE = envfloat("PROVIDER_DEADLINE", 30.0, minimum=0.1)
@@ -241,7 +243,6 @@ PROVIDER_DEADLINE = envfloat("PROVIDER_DEADLINE", 30.0, minimum=0.1)
 SANDBOX_SEED = envint("SANDBOX_SEED", 2024)
 # Wavix's older guide answers cancel with 204 and no body; the sandbox can too.
 SANDBOX_WAVIX_CANCEL_204 = envbool("SANDBOX_WAVIX_CANCEL_204", False)
-SANDBOX_ENABLED = not (WAVIX_BASE_URL and B2CORE_BASE_URL) or envbool("SANDBOX_ENABLED", False)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
@@ -273,3 +274,5 @@ MIRROR_RETENTION_DAYS = envint("MIRROR_RETENTION_DAYS", 400, minimum=1)
 AUDIT_CLIENT_IP_HEADER = envstr("AUDIT_CLIENT_IP_HEADER")
 # The header a proxy puts a request id in (e.g. X-Request-ID). Empty: one is made per request.
 AUDIT_REQUEST_ID_HEADER = envstr("AUDIT_REQUEST_ID_HEADER")
+# A service Wavix rejected is probed again by the background sync at most this often.
+MIRROR_REJECTED_RECHECK_SECONDS = envint("MIRROR_REJECTED_RECHECK_SECONDS", 3600, minimum=1)

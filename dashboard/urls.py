@@ -1,16 +1,16 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+# Any PermissionDenied renders the same access-denied page as @requires.
+handler403 = "dashboard.accounts.access.permission_denied"
+
+# Never the sandbox (its keys are public): it has its own URLconf, dashboard/sandbox/root_urls.py,
+# reached in process or on its own port. A deploy check guards this (dashboard/checks.py).
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("dashboard.verifications.urls")),
     path("accounts/", include("dashboard.accounts.urls")),
     path("audit/", include("dashboard.audit.urls")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.SANDBOX_ENABLED:
-    # The built-in provider stand-in; it has its own API keys and tokens.
-    urlpatterns.append(path("sandbox/", include("dashboard.sandbox.urls")))

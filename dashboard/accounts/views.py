@@ -6,13 +6,13 @@ from typing import cast
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from dashboard.accounts.access import requires
 from dashboard.accounts.models import Preference
 
 
@@ -30,8 +30,9 @@ class TimeZoneForm(forms.Form):
     time_zone = forms.ChoiceField(choices=time_zone_choices, required=False)
 
 
+# Every role can read, and the preference only changes how readable pages show times.
 @require_POST
-@login_required
+@requires("read")
 def set_time_zone(request: HttpRequest) -> HttpResponse:
     form = TimeZoneForm(request.POST)
     if form.is_valid():

@@ -2,24 +2,26 @@
 
 Reference: specs/b2core-2fa.md. B2Core publishes no machine-readable contract and its own
 examples are sloppy, so every read here is tolerant: ``{total, data}`` or a bare list,
-ints or strings for IDs, unknown fields kept on change records.
+ints or strings for IDs, unknown fields kept on change records. Whole lists are walked
+to their first empty page (b2core_paging), never to ``total``.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from datetime import datetime
+from typing import TypeVar
 
 import httpx
 
 from .b2core_auth import B2CoreAuth
+from .b2core_paging import MAX_PAGES, PageBoundReached, Walk
 from .b2core_records import (
     CHANGE_DECODER,
     CHANGES_DECODER,
     CLIENTS_DECODER,
     MAX_LIMIT,
-    MAX_PAGES,
     METHOD_DECODER,
     METHODS_DECODER,
     Client,
@@ -27,7 +29,6 @@ from .b2core_records import (
     TwoFAChange,
     TwoFAMethod,
     clamp_limit,
-    iterate,
     path_segment,
     read_change,
     read_client,
@@ -39,19 +40,28 @@ from .http import ProviderClient, ProviderHTTP, Reply, RetryPolicy, Timeouts
 
 __all__ = [
     "MAX_LIMIT",
+    "MAX_PAGES",
     "B2CoreAuth",
     "B2CoreClient",
     "Client",
     "Page",
+    "PageBoundReached",
     "TwoFAChange",
     "TwoFAMethod",
+    "Walk",
 ]
 
 PROVIDER = "b2core"
 
+T = TypeVar("T")
+
 
 class B2CoreClient(ProviderClient):
-    """Typed calls to B2Core's Back Office API for 2FA oversight."""
+    """Typed calls to B2Core's Back Office API for 2FA oversight.
+
+    ``max_pages`` bounds every walk of a whole list (``iter_clients``, ``iter_changes``):
+    past it the walk raises ``PageBoundReached`` instead of returning part of the list.
+    """
 
     def __init__(
         self,
@@ -65,12 +75,16 @@ class B2CoreClient(ProviderClient):
         retry: RetryPolicy | None = None,
         disable_body: Mapping[str, object] | None = None,
         bool_style: str = "int",
+        max_pages: int = MAX_PAGES,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if bool_style not in ("int", "word"):
             raise ValueError("bool_style must be 'int' (1/0) or 'word' (true/false)")
+        if max_pages < 1:
+            raise ValueError("max_pages must be at least 1")
         self._bool_style = bool_style
+        self._max_pages = max_pages
         self._disable_body = (
             dict(disable_body) if disable_body is not None else {"isEnabled": False}
         )
@@ -132,9 +146,13 @@ class B2CoreClient(ProviderClient):
         name: str | None = None,
         sort_order: str = "desc",
         limit: int = MAX_LIMIT,
-        max_pages: int = MAX_PAGES,
-    ) -> Iterator[Client]:
-        """Yield every matching client, page by page (bounded by ``max_pages``)."""
+        max_pages: int | None = None,
+    ) -> Walk[Client]:
+        """Yield every matching client once, page by page until B2Core sends an empty one.
+
+        ``limit`` is capped at MAX_LIMIT; ``max_pages`` overrides the client's bound. The
+        returned walk keeps B2Core's claimed ``total`` for display (see ``Walk``).
+        """
 
         def fetch(page_limit: int, offset: int) -> Page[Client]:
             return self.list_clients(
@@ -146,7 +164,7 @@ class B2CoreClient(ProviderClient):
                 offset=offset,
             )
 
-        return iterate(fetch, limit, max_pages)
+        return self._walk(fetch, lambda client: client.id, limit, max_pages, "clients")
 
     def get_methods(self, client_id: str | int) -> list[TwoFAMethod]:
         """Return a client's 2FA methods (``total`` is ignored: B2Core gets it wrong)."""
@@ -218,9 +236,12 @@ class B2CoreClient(ProviderClient):
         provider: str | None = None,
         sort_order: str = "desc",
         limit: int = MAX_LIMIT,
-        max_pages: int = MAX_PAGES,
-    ) -> Iterator[TwoFAChange]:
-        """Yield a client's whole (filtered) change history, page by page (bounded)."""
+        max_pages: int | None = None,
+    ) -> Walk[TwoFAChange]:
+        """Yield a client's whole (filtered) change history once, page by page until empty.
+
+        As ``iter_clients``: ``total`` is kept on the returned walk for display only.
+        """
 
         def fetch(page_limit: int, offset: int) -> Page[TwoFAChange]:
             return self.list_changes(
@@ -234,7 +255,7 @@ class B2CoreClient(ProviderClient):
                 offset=offset,
             )
 
-        return iterate(fetch, limit, max_pages)
+        return self._walk(fetch, lambda change: change.id, limit, max_pages, "2FA changes")
 
     def get_change(self, client_id: str | int, change_id: str | int) -> TwoFAChange:
         """Return one 2FA change record."""
@@ -243,6 +264,17 @@ class B2CoreClient(ProviderClient):
         )
         what = "a 2FA change"
         return read_change(self.http.decode(reply, CHANGE_DECODER, what=what), what, "$")
+
+    def _walk(
+        self,
+        fetch: Callable[[int, int], Page[T]],
+        key: Callable[[T], Hashable],
+        limit: int,
+        max_pages: int | None,
+        what: str,
+    ) -> Walk[T]:
+        bound = self._max_pages if max_pages is None else max_pages
+        return Walk(fetch, key, limit=limit, max_pages=bound, what=what)
 
     def _bool(self, value: bool) -> str:
         if self._bool_style == "word":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Generic, TypeVar
@@ -12,11 +11,10 @@ import msgspec
 
 from .errors import BadResponse
 
-__all__ = ["MAX_LIMIT", "MAX_PAGES", "Client", "Page", "TwoFAChange", "TwoFAMethod"]
+__all__ = ["MAX_LIMIT", "Client", "Page", "TwoFAChange", "TwoFAMethod"]
 
 PROVIDER = "b2core"
 MAX_LIMIT: Final = 100
-MAX_PAGES: Final = 200  # iterate() stops here whatever `total` claims
 
 T = TypeVar("T")
 _W = TypeVar("_W")
@@ -24,7 +22,7 @@ _W = TypeVar("_W")
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    """One page of a list; ``total`` is whatever B2Core claimed (not always true)."""
+    """One page of a list; ``total`` is whatever B2Core claimed: for display only."""
 
     items: list[T]
     total: int | None
@@ -178,17 +176,3 @@ def unwrap(decoded: _Envelope[_W] | list[_W]) -> tuple[list[_W], int | None]:
     if isinstance(decoded, list):
         return decoded, None
     return decoded.data, decoded.total
-
-
-def iterate(fetch: Callable[[int, int], Page[T]], limit: int, max_pages: int) -> Iterator[T]:
-    """Walk pages until one is empty or short, ``total`` is reached, or ``max_pages``."""
-    limit = clamp_limit(limit)
-    offset = 0
-    for _ in range(max_pages):
-        page = fetch(limit, offset)
-        yield from page.items
-        offset += len(page.items)
-        if len(page.items) < limit:
-            return
-        if page.total is not None and offset >= page.total:
-            return

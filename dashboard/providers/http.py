@@ -1,8 +1,8 @@
 """The one place for timeouts, retries, deadlines and error mapping of provider calls.
 
 Reference: httpx docs/advanced/timeouts.md (timeouts are per operation, so a server that
-dribbles bytes never trips them: hence our own wall-clock deadline per call) and
-docs/advanced/transports.md.
+dribbles bytes never trips them: hence a wall-clock deadline per call, enforced at the socket
+by deadline.py) and docs/advanced/transports.md.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any, Self, TypeVar
 import httpx
 import msgspec
 
+from .deadline import call_deadline, install_deadline, time_left
 from .errors import (
     BadResponse,
     Forbidden,
@@ -163,6 +164,8 @@ class ProviderHTTP:
             timeout=self._timeout(self.timeouts.deadline),
             follow_redirects=False,
         )
+        # Every socket operation of the pools httpx built ends by the call's deadline.
+        install_deadline(self._client)
 
     def __repr__(self) -> str:
         return f"ProviderHTTP({self.provider!r}, {str(self._client.base_url)!r})"
@@ -198,6 +201,20 @@ class ProviderHTTP:
         """
         scrub = self.scrub.extended(secrets)
         deadline = self._clock() + self.timeouts.deadline
+        with call_deadline(self.timeouts.deadline):
+            return self._request(method, path, params, json, retry, ok, scrub, deadline)
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str | int] | None,
+        json: object,
+        retry: bool,
+        ok: Collection[int],
+        scrub: Callable[[str], str],
+        deadline: float,
+    ) -> Reply:
         attempt = 0
         while True:
             attempt += 1
@@ -262,6 +279,11 @@ class ProviderHTTP:
         connect = max(0.001, min(t.connect, remaining))
         return httpx.Timeout(connect=connect, read=read, write=read, pool=connect)
 
+    def _out_of_time(self, deadline: float) -> bool:
+        # Either clock: ours (injectable) or the socket layer's, which raised at its deadline.
+        left = time_left()
+        return self._clock() >= deadline - 0.01 or (left is not None and left <= 0.01)
+
     def _deadline_error(self) -> Unavailable:
         return Unavailable(
             self.provider,
@@ -287,14 +309,14 @@ class ProviderHTTP:
         try:
             with self._client.stream(method, url, **kwargs) as response:
                 chunks: list[bytes] = []
-                # Checked per chunk: a dribbling server must not outlive the deadline.
+                # Checked per chunk too, for transports that are not sockets (tests, sandbox).
                 for chunk in response.iter_bytes():
                     chunks.append(chunk)
                     if self._clock() >= deadline:
                         raise self._deadline_error()
                 return Reply(response.status_code, response.headers, b"".join(chunks))
         except httpx.TimeoutException as exc:
-            if self._clock() >= deadline - 0.01:
+            if self._out_of_time(deadline):
                 raise self._deadline_error() from exc
             if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
                 message = f"Could not connect to {self.name} within {self.timeouts.connect:g} s."

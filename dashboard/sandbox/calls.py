@@ -12,6 +12,7 @@ from dashboard.sandbox import credentials
 from dashboard.sandbox.faults import GetResponse
 from dashboard.sandbox.models import ReceivedCall
 from dashboard.sandbox.routers import SANDBOX_DB
+from dashboard.sandbox.wsgi import is_sandbox_request
 
 
 class CallLogMiddleware:
@@ -22,6 +23,7 @@ class CallLogMiddleware:
         path = request.path_info
         if (
             request.method != "GET"
+            and is_sandbox_request(request)
             and path.startswith("/sandbox/")
             and not path.startswith(credentials.CONTROL_PREFIX + "/")
         ):

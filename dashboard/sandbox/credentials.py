@@ -16,7 +16,7 @@ B2CORE_ADMIN_EMAIL = "admin@sandbox.example"
 B2CORE_ADMIN_PASSWORD = "sandbox-admin-password"  # noqa: S105
 B2CORE_CLIENT_PASSWORD = "sandbox-client-password"  # noqa: S105
 
-# Where the sandbox is mounted, below the site root (see dashboard/urls.py).
+# Where the sandbox is mounted, below the root of its own URLconf (see root_urls.py).
 WAVIX_PREFIX = "/sandbox/wavix"
 B2CORE_PREFIX = "/sandbox/b2core"
 CONTROL_PREFIX = "/sandbox/_control"

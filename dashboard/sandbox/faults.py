@@ -4,8 +4,11 @@ A fault comes from (first match wins) the ``X-Sandbox-Fault`` request header, th
 ``SANDBOX_FAULTS`` environment variable (or setting), e.g. ``latency=2@/sessions,500@/events``,
 or a stored rule (POST /sandbox/_control/faults). Kinds: ``latency=<s>``, ``drip=<s per
 byte>``, ``500``, ``502-html``, ``503``, ``429[=<retry-after s>]``, ``malformed-json``,
-``html-200``, ``wrong-types``, ``drop``, ``cancel-204``. Only paths below /sandbox/ are touched,
-never the control endpoints.
+``html-200``, ``wrong-types``, ``drop``, ``cancel-204``, and for B2Core lists ``total[=<n>]``
+(claim ``total`` n, default 1 as in B2Core's own example) and ``cap-limit[=<n>]`` (serve at
+most n records a page whatever ``limit`` asks, default 50, silently). Only paths below
+/sandbox/ of requests routed through the sandbox's URLconf are touched (never the
+dashboard's, whatever their path), never the control endpoints.
 """
 
 from __future__ import annotations
@@ -21,14 +24,21 @@ from typing import Any
 import msgspec
 from django.conf import settings
 from django.db.models import F, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    QueryDict,
+    StreamingHttpResponse,
+)
 
 from dashboard.sandbox import credentials
 from dashboard.sandbox.models import FaultRule
 from dashboard.sandbox.routers import SANDBOX_DB
+from dashboard.sandbox.wsgi import is_sandbox_request
 
 HEADER = "X-Sandbox-Fault"
-KINDS_WITH_VALUE = {"latency": 1.0, "drip": 0.05, "429": 1.0}
+KINDS_WITH_VALUE = {"latency": 1.0, "drip": 0.05, "429": 1.0, "total": 1.0, "cap-limit": 50.0}
 KINDS = {
     *KINDS_WITH_VALUE,
     "500",
@@ -106,6 +116,8 @@ class SandboxFaultMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         path = request.path_info
+        if not is_sandbox_request(request):
+            return self.get_response(request)  # a dashboard request, whatever its path
         if not path.startswith("/sandbox/") or path.startswith(credentials.CONTROL_PREFIX + "/"):
             return self.get_response(request)
         try:
@@ -142,7 +154,19 @@ def apply_fault(fault: Fault, request: HttpRequest, get_response: GetResponse) -
         return HttpResponse(_BAD_GATEWAY, status=502, content_type="text/html")
     if kind == "html-200":
         return HttpResponse(_HTML_PAGE, content_type="text/html; charset=utf-8")
+    if kind == "cap-limit":
+        return get_response(_capped(request, max(1, int(fault.value))))
     return _transform(fault, request, get_response(request))
+
+
+def _capped(request: HttpRequest, cap: int) -> HttpRequest:
+    """The request with ``limit`` lowered to ``cap``, as a server with its own maximum does."""
+    raw = request.GET.get("limit", "").strip()
+    if raw.isdigit() and int(raw) > cap:
+        params = request.GET.copy()
+        params["limit"] = str(cap)
+        request.GET = QueryDict(params.urlencode())
+    return request
 
 
 def _transform(fault: Fault, request: HttpRequest, real: HttpResponseBase) -> HttpResponseBase:
@@ -160,6 +184,15 @@ def _transform(fault: Fault, request: HttpRequest, real: HttpResponseBase) -> Ht
         except msgspec.DecodeError:
             return real
         return _copy_headers(real, _json(real.status_code, _mistype(payload)))
+    if fault.kind == "total":
+        try:
+            payload = msgspec.json.decode(body)
+        except msgspec.DecodeError:
+            return real
+        if not (isinstance(payload, dict) and isinstance(payload.get("data"), list)):
+            return real
+        payload["total"] = int(fault.value)
+        return _copy_headers(real, _json(real.status_code, payload))
     if fault.kind == "drip":
         return _copy_headers(real, _streamed(real.status_code, _drip(body, fault.value), body))
     if fault.kind == "drop":

@@ -1,4 +1,4 @@
-"""The sandbox's URLs, mounted at /sandbox/ by dashboard/urls.py (see credentials.py)."""
+"""The sandbox's URLs, mounted at /sandbox/ by root_urls.py (see credentials.py)."""
 
 from __future__ import annotations
 

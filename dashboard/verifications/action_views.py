@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from dashboard.accounts.roles import can
+from dashboard.accounts.access import requires
 from dashboard.audit.trail import actor_from
 from dashboard.connections import wavix_client
 from dashboard.htmx import HtmxHttpRequest
@@ -47,11 +45,6 @@ def _back(session: MirroredSession) -> HttpResponseRedirect:
     response = HttpResponseRedirect(reverse("verifications:session", args=[session.session_id]))
     response.status_code = 303
     return response
-
-
-def _may_act(request: HtmxHttpRequest) -> None:
-    if not can(request.user, "act"):
-        raise PermissionDenied("Resending and cancelling are for operators and admins.")
 
 
 def _report(request: HtmxHttpRequest, outcome: Outcome) -> None:
@@ -100,9 +93,8 @@ def _refusal(session: MirroredSession, action: str) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("act")
 def resend(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    _may_act(request)
     session = _session(session_id)
     if refusal := _refusal(session, "resend"):
         messages.error(request, refusal)
@@ -136,9 +128,8 @@ def resend(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@requires("act")
 def cancel(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    _may_act(request)
     session = _session(session_id)
     if refusal := _refusal(session, "cancel"):
         messages.error(request, refusal)

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import (
     HttpRequest,
@@ -24,6 +23,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
+from dashboard.accounts.access import requires
 from dashboard.accounts.roles import can
 from dashboard.audit.tables import PresortedListData
 from dashboard.audit.trail import actor_from
@@ -42,11 +42,6 @@ ITEMS_PAGE = 100
 BY_ID = SortKey(fields=("id",), descending=(False,))
 
 
-def _may_act(request: HttpRequest) -> None:
-    if not can(request.user, "act"):
-        raise PermissionDenied("Cancelling is for operators and admins.")
-
-
 def _list_url(query: str) -> str:
     return reverse("verifications:sessions") + (f"?{query}" if query else "")
 
@@ -57,7 +52,10 @@ def _selected(request: HttpRequest, query: str) -> tuple[list[MirroredSession], 
     if request.POST.get("all"):
         services = list(Service.objects.all())
         form = SessionFilterForm(
-            QueryDict(query), services=services, tz=timezone.get_current_timezone()
+            QueryDict(query),
+            services=services,
+            tz=timezone.get_current_timezone(),
+            partial_phone_search=can(request.user, "unmask"),
         )
         if not form.is_valid():
             return "The filters are not valid any more; fix them and select again."
@@ -83,9 +81,8 @@ def _selected(request: HttpRequest, query: str) -> tuple[list[MirroredSession], 
 
 
 @require_POST
-@login_required
+@requires("act")
 def bulk_create(request: HttpRequest) -> HttpResponse:
-    _may_act(request)
     query = request.POST.get("query", "")[:2000]
     selected = _selected(request, query)
     if isinstance(selected, str):
@@ -139,7 +136,7 @@ def _page(request: HtmxHttpRequest, bulk: BulkCancel, form: BulkCancelForm | Non
 
 
 @require_GET
-@login_required
+@requires("read")
 def bulk_detail(request: HtmxHttpRequest, bulk_id: int) -> HttpResponse:
     bulk = _bulk(request, bulk_id)
     form = BulkCancelForm() if bulk.state == BulkCancel.State.DRAFT else None
@@ -147,9 +144,8 @@ def bulk_detail(request: HtmxHttpRequest, bulk_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@requires("act")
 def bulk_start(request: HtmxHttpRequest, bulk_id: int) -> HttpResponse:
-    _may_act(request)
     bulk = _bulk(request, bulk_id)
     form = BulkCancelForm(request.POST)
     if bulk.state == BulkCancel.State.DRAFT and not form.is_valid():
@@ -187,7 +183,7 @@ def _csv(bulk: BulkCancel) -> Iterator[str]:
 
 
 @require_GET
-@login_required
+@requires("read")
 def bulk_export(request: HttpRequest, bulk_id: int) -> StreamingHttpResponse:
     bulk = _bulk(request, bulk_id)
     response = StreamingHttpResponse(_csv(bulk), content_type="text/csv; charset=utf-8")

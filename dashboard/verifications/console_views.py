@@ -9,8 +9,6 @@ from __future__ import annotations
 import phonenumbers
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -18,7 +16,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dashboard.accounts.roles import can
+from dashboard.accounts.access import requires
 from dashboard.audit.trail import actor_from, record
 from dashboard.connections import sandbox_sent_code, wavix_client
 from dashboard.providers.errors import ProviderError
@@ -72,20 +70,14 @@ class CheckForm(forms.Form):
     code = forms.RegexField(label="Code", regex=r"^\d{4,10}$", max_length=10)
 
 
-def _admin_only(request: HttpRequest) -> None:
-    if not can(request.user, "manage"):
-        raise PermissionDenied("The test console is for admins.")
-
-
 def _console_url(session_id: str = "") -> str:
     url = reverse("verifications:console")
     return f"{url}?{urlencode({'session': session_id})}" if session_id else url
 
 
 @require_http_methods(["GET"])
-@login_required
+@requires("manage")
 def console(request: HttpRequest) -> HttpResponse:
-    _admin_only(request)
     session_id = request.GET.get("session", "")
     if not CheckForm.base_fields["session_id"].regex.match(session_id):  # type: ignore[attr-defined]
         session_id = ""
@@ -102,9 +94,8 @@ def console(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@requires("manage")
 def console_send(request: HttpRequest) -> HttpResponse:
-    _admin_only(request)
     form = SendForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
@@ -150,9 +141,8 @@ def console_send(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@requires("manage")
 def console_check(request: HttpRequest) -> HttpResponse:
-    _admin_only(request)
     form = CheckForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give the session's 32-character ID and the 4–10 digit code.")

@@ -6,8 +6,6 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
@@ -16,6 +14,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
+from dashboard.accounts.access import requires
 from dashboard.accounts.roles import can
 from dashboard.audit.models import AuditRecord
 from dashboard.connections import wavix_client
@@ -49,10 +48,8 @@ def _other_sessions(session: MirroredSession) -> list[MirroredSession]:
 
 
 @require_GET
-@login_required
+@requires("read")
 def session_detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    if not can(request.user, "read"):
-        raise PermissionDenied("Reading sessions needs the viewer role or above.")
     session = (
         MirroredSession.objects.select_related("service")
         .filter(session_id=session_id.lower())

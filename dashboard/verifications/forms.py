@@ -20,3 +20,14 @@ class RegisterServiceForm(forms.Form):
                 "A Wavix service ID is 32 hexadecimal characters (0-9, a-f)."
             )
         return service_id
+
+
+class UnwatchServiceForm(forms.Form):
+    sessions = forms.ChoiceField(
+        choices=[
+            ("keep", "Keep its mirrored sessions"),
+            ("purge", "Delete its mirrored sessions"),
+        ],
+        widget=forms.RadioSelect,
+        initial="keep",
+    )

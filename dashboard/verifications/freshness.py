@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 
@@ -25,6 +25,9 @@ class Freshness:
     synced_at: dt.datetime | None
     stale: list[StaleWindow]
     windows: int
+    # Shown services Wavix refuses: not synced, so their windows are not listed as stale;
+    # the Services page marks them.
+    rejected: list[str] = field(default_factory=list)
 
     @property
     def all_fresh(self) -> bool:
@@ -34,6 +37,12 @@ class Freshness:
 def freshness(services: Sequence[Service], days: Sequence[dt.date]) -> Freshness:
     now = timezone.now()
     names = {s.pk: s.display_name for s in services}
+    # Read now, not from the objects: the sync that just ran may have marked one.
+    rejected_pks = set(
+        Service.objects.filter(pk__in=names, rejected_at__isnull=False).values_list("pk", flat=True)
+    )
+    rejected = [names[pk] for pk in names if pk in rejected_pks]
+    services = [s for s in services if s.unwatched_at is None and s.pk not in rejected_pks]
     windows = window_states(services, days)
     stale: list[StaleWindow] = []
     fetched = []
@@ -56,4 +65,5 @@ def freshness(services: Sequence[Service], days: Sequence[dt.date]) -> Freshness
         synced_at=min(fetched) if fetched else None,
         stale=stale,
         windows=len(services) * len(days),
+        rejected=rejected,
     )

@@ -19,6 +19,20 @@ class Service(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Stopped watching: not synced or listed; the row stays so that kept sessions keep
+    # their service and the provider's list does not bring it back.
+    unwatched_at = models.DateTimeField(null=True, blank=True)
+    unwatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Wavix refused this service itself (unknown, not ours, forbidden): page syncs skip it
+    # until it is checked again, and the Services page says so once.
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejected_message = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["name", "service_id"]
@@ -29,6 +43,10 @@ class Service(models.Model):
     @property
     def display_name(self) -> str:
         return self.name or f"Service {self.service_id[:8]}…"
+
+    @property
+    def syncable(self) -> bool:
+        return self.unwatched_at is None and self.rejected_at is None
 
 
 class MirroredSession(models.Model):

@@ -9,6 +9,12 @@ from enum import Enum
 import phonenumbers
 
 _ALLOWED = re.compile(r"^[\d\s()+.\-]*$")
+# For people who see numbers masked: a prefix or last-four search would tell them, one
+# digit at a time, what the mask hides.
+WHOLE_NUMBERS_ONLY = (
+    "You can search only by a complete phone number, such as +44 7911 123456. Searching by "
+    "the first digits or the last four is for roles that can see whole numbers."
+)
 
 
 class PhoneMatch(Enum):

@@ -20,6 +20,7 @@ from dashboard.verifications.countries import country_choices
 from dashboard.verifications.keyset import SortKey
 from dashboard.verifications.models import MirroredSession, Service
 from dashboard.verifications.phone_search import (
+    WHOLE_NUMBERS_ONLY,
     PhoneMatch,
     PhoneQuery,
     PhoneQueryError,
@@ -34,6 +35,9 @@ RANGE_PRESETS: dict[str, tuple[str, dt.timedelta | None]] = {
     "90d": ("Last 90 days", dt.timedelta(days=90)),
 }
 DEFAULT_RANGE = "7d"
+# No 2FA session is older; the floor also keeps dates off the calendar's edges (year 1 has
+# no UTC day before it, and years below 1000 reach the provider as "1-01-01").
+EARLIEST_DAY = dt.date(2000, 1, 1)
 STATUSES = ("pending", "verified", "expired", "canceled", "failed")
 SORTS: dict[str, tuple[str, SortKey]] = {
     "-created": ("Newest first", SortKey(("created_at", "session_id"), (True, True))),
@@ -166,10 +170,19 @@ class SessionFilterForm(forms.Form):
     )
 
     def __init__(
-        self, *args: object, services: list[Service], tz: dt.tzinfo, **kwargs: object
+        self,
+        *args: object,
+        services: list[Service],
+        tz: dt.tzinfo,
+        partial_phone_search: bool,
+        **kwargs: object,
     ) -> None:
+        """`partial_phone_search`: whether prefixes and last fours may be searched, which only
+        roles that see whole numbers may (to anyone else they unmask a number digit by digit).
+        """
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.tz = tz
+        self.partial_phone_search = partial_phone_search
         self.fields["service"].choices = [(s.service_id, s.display_name) for s in services]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, object]:
@@ -191,9 +204,15 @@ class SessionFilterForm(forms.Form):
         countries = data.get("country") or []
         region = countries[0] if len(countries) == 1 else None
         try:
-            data["phone_query"] = parse_phone_query(data.get("phone") or "", region)
+            phone = parse_phone_query(data.get("phone") or "", region)
         except PhoneQueryError as exc:
             self.add_error("phone", str(exc))
+        else:
+            partial = phone is not None and phone.match is not PhoneMatch.EXACT
+            if partial and not self.partial_phone_search:
+                # Refused before the mirror is asked: the answer must not depend on it.
+                self.add_error("phone", WHOLE_NUMBERS_ONLY)
+            data["phone_query"] = phone
         return data
 
     def _clean_custom(self, data: dict[str, object], now: dt.datetime) -> None:
@@ -208,6 +227,10 @@ class SessionFilterForm(forms.Form):
         if date_from > date_to:
             self.add_error("date_to", "The end date is before the start date.")
             return
+        if date_from < EARLIEST_DAY:
+            earliest = f"{EARLIEST_DAY.day} {EARLIEST_DAY:%b %Y}"
+            self.add_error("date_from", f"Choose a day from {earliest} on.")
+            return
         days = (date_to - date_from).days + 1
         if days > settings.MIRROR_MAX_RANGE_DAYS:
             self.add_error(
@@ -217,9 +240,9 @@ class SessionFilterForm(forms.Form):
             )
             return
         data["start"] = dt.datetime.combine(date_from, dt.time(), self.tz)
-        data["end"] = min(
-            now, dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), self.tz)
-        )
+        # Days after today hold nothing yet (and 31 Dec 9999 has no next day).
+        last = min(date_to, today)
+        data["end"] = min(now, dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), self.tz))
         if data["start"] >= data["end"]:  # type: ignore[operator]
             self.add_error("date_from", "That range starts in the future.")
 

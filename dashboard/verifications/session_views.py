@@ -6,8 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,6 +13,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from dashboard.accounts.access import requires
 from dashboard.accounts.roles import can
 from dashboard.accounts.views import time_zone_options
 from dashboard.connections import wavix_client
@@ -84,11 +83,16 @@ def _services_for(criteria: SessionCriteria, services: list[Service]) -> list[Se
 
 
 @require_GET
-@login_required
+@requires("read")
 def session_list(request: HtmxHttpRequest) -> HttpResponse:
     ensure_catalog(wavix_client())
     services = list(Service.objects.all())
-    form = SessionFilterForm(request.GET, services=services, tz=timezone.get_current_timezone())
+    form = SessionFilterForm(
+        request.GET,
+        services=services,
+        tz=timezone.get_current_timezone(),
+        partial_phone_search=can(request.user, "unmask"),
+    )
     context = _page_context(form, services)
     valid = form.is_valid()
     context["selected_range"] = form.cleaned_data.get("range") or request.GET.get("range", "7d")
@@ -149,12 +153,15 @@ def _page_context(form: SessionFilterForm, services: list[Service]) -> dict[str,
 
 
 @require_GET
-@login_required
+@requires("export")
 def session_export(request: HttpRequest) -> HttpResponseBase:
-    if not can(request.user, "export"):
-        raise PermissionDenied("Exports are for auditors and admins.")
     services = list(Service.objects.all())
-    form = SessionFilterForm(request.GET, services=services, tz=timezone.get_current_timezone())
+    form = SessionFilterForm(
+        request.GET,
+        services=services,
+        tz=timezone.get_current_timezone(),
+        partial_phone_search=can(request.user, "unmask"),
+    )
     if not form.is_valid():
         return render(
             request,

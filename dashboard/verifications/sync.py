@@ -36,6 +36,11 @@ from dashboard.providers.errors import (
 from dashboard.providers.wavix import CODE_LIFETIME, WavixClient
 from dashboard.verifications.mirror_write import PreparedRows, prepare, write
 from dashboard.verifications.models import Service, SyncWindow
+from dashboard.verifications.service_catalog import (
+    SERVICE_REJECTIONS,
+    clear_rejected,
+    mark_rejected,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +69,9 @@ class WindowOutcome:
     # The failure says nothing about this window in particular: the provider is down,
     # refuses our key or rate-limits us.
     provider_down: bool = False
+    # Wavix refused the service itself: marked on the service, shown once on the Services
+    # page, not as a window error on every page.
+    service_rejected: bool = False
 
 
 @dataclass
@@ -80,7 +88,11 @@ class SyncReport:
 
     @property
     def errors(self) -> list[WindowOutcome]:
-        return [o for o in self.outcomes if o.error]
+        return [o for o in self.outcomes if o.error and not o.service_rejected]
+
+    @property
+    def rejected(self) -> list[WindowOutcome]:
+        return [o for o in self.outcomes if o.service_rejected]
 
     @property
     def skipped(self) -> int:
@@ -255,12 +267,17 @@ def _give_up(failed: _Failed) -> WindowOutcome:
     claim, exc = failed.claim, failed.error
     log.warning("sync %s %s failed: %s", claim.service.service_id, claim.day, exc)
     _release(claim.window, claim.owner, last_attempt_at=claim.started, last_error=str(exc)[:500])
+    rejected = isinstance(exc, SERVICE_REJECTIONS)
+    if rejected:
+        with _write_turn():
+            mark_rejected(claim.service, str(exc))
     return WindowOutcome(
         claim.service.service_id,
         claim.day,
         fetched=False,
         error=str(exc),
         provider_down=isinstance(exc, PROVIDER_WIDE_ERRORS),
+        service_rejected=rejected,
     )
 
 
@@ -279,6 +296,7 @@ def _store(group: Sequence[_Fetched]) -> list[WindowOutcome]:
                 session_count=fetched.rows.count,
                 last_error="",
             )
+        clear_rejected(sorted({f.claim.service.pk for f in group}))
     for fetched in group:
         service = fetched.claim.service
         if fetched.service_name and not service.name:
@@ -305,6 +323,18 @@ def sync_window(
     if isinstance(result, _Failed):
         return _give_up(result)
     return _store([result])[0]
+
+
+def _rejected_skip(service: Service, day: dt.date) -> WindowOutcome:
+    # mark_rejected set rejected_at on this very object when one of its windows was refused:
+    # its other windows are not asked for, and not reported as "still being fetched".
+    return WindowOutcome(
+        service.service_id,
+        day,
+        fetched=False,
+        error=service.rejected_message,
+        service_rejected=True,
+    )
 
 
 def _in_worker(fn: Callable[[], WindowOutcome]) -> WindowOutcome:
@@ -348,7 +378,9 @@ def sync_range(
     being fetched in the background. After a provider-wide failure (down, refusing our key,
     rate limiting) the remaining windows are skipped rather than hammering it.
     """
-    services = list(services)
+    # Unwatched and rejected services are not fetched (a rejected one until it is checked
+    # again: recheck_rejected in the background sync, or an operator on the Services page).
+    services = [s for s in services if s.syncable]
     days = days_between(date_from, date_to)
     todo = (
         [(s, d) for s in services for d in days] if force else plan(services, days, timezone.now())
@@ -359,6 +391,8 @@ def sync_range(
     provider_down = threading.Event()
 
     def one(service: Service, day: dt.date) -> WindowOutcome:
+        if service.rejected_at is not None:
+            return _rejected_skip(service, day)
         if provider_down.is_set():
             return WindowOutcome(service.service_id, day, fetched=False, skipped=True)
         outcome = sync_window(client, service, day, wait_seconds=wait_seconds)
@@ -416,6 +450,9 @@ def _bulk(
         def top_up() -> None:
             while waiting and len(running) < 2 * workers:
                 service, day = waiting.popleft()
+                if service.rejected_at is not None:
+                    note(_rejected_skip(service, day))
+                    continue
                 if provider_down.is_set():
                     note(WindowOutcome(service.service_id, day, fetched=False, skipped=True))
                     continue

@@ -1,40 +1,64 @@
 from __future__ import annotations
 
+import logging
 from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dashboard.accounts.access import requires
 from dashboard.accounts.roles import can
 from dashboard.connections import wavix_client
-from dashboard.verifications.forms import RegisterServiceForm
+from dashboard.verifications.forms import RegisterServiceForm, UnwatchServiceForm
 from dashboard.verifications.freshness import freshness
-from dashboard.verifications.models import Service
-from dashboard.verifications.service_catalog import ensure_catalog, register_service
+from dashboard.verifications.models import MirroredSession, Service
+from dashboard.verifications.service_catalog import (
+    ProbeResult,
+    ensure_catalog,
+    mark_rejected,
+    probe_service,
+    register_service,
+    settings_service_ids,
+    unwatch_refusal,
+    unwatch_service,
+)
 from dashboard.verifications.service_stats import service_stats
 from dashboard.verifications.session_filters import RANGE_PRESETS, SessionFilterForm
 from dashboard.verifications.sync import sync_range
 
+log = logging.getLogger(__name__)
+# The unwatch page says how many sessions a purge deletes; past this, "10,000+".
+COUNT_CAP = 10_000
+
 
 @require_GET
-@login_required
+@requires("read")
 def services(request: HttpRequest) -> HttpResponse:
     catalog_problem = ensure_catalog(wavix_client())
-    services = list(Service.objects.all())
-    form = SessionFilterForm(request.GET, services=services, tz=timezone.get_current_timezone())
+    services = list(Service.objects.filter(unwatched_at__isnull=True))
+    form = SessionFilterForm(
+        request.GET,
+        services=services,
+        tz=timezone.get_current_timezone(),
+        partial_phone_search=can(request.user, "unmask"),
+    )
     context: dict[str, object] = {
         "form": form,
         "presets": [(k, label) for k, (label, _) in RANGE_PRESETS.items()],
         "catalog_problem": catalog_problem,
-        "register_form": RegisterServiceForm(),
+        # After a refused registration, the ID comes back to be corrected, not retyped.
+        "register_id": request.GET.get("register", "")[:64],
         "can_register": can(request.user, "register_service"),
+        "settings_ids": settings_service_ids(),
+        "unwatched": list(
+            Service.objects.filter(unwatched_at__isnull=False).select_related("unwatched_by")
+        ),
     }
     if form.is_valid():
         criteria = form.criteria()
@@ -47,7 +71,8 @@ def services(request: HttpRequest) -> HttpResponse:
             wait_seconds=10.0,
             budget_seconds=settings.MIRROR_PAGE_SYNC_BUDGET,
         )
-        services = list(Service.objects.all())  # names learnt from sessions
+        # Names learnt from sessions, rejections just noted.
+        services = list(Service.objects.filter(unwatched_at__isnull=True))
         context.update(
             criteria=criteria,
             sync_report=report,
@@ -69,17 +94,76 @@ def _range_query(request: HttpRequest) -> str:
 
 
 @require_POST
-@login_required
+@requires("register_service")
 def register(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, "register_service"):
-        raise PermissionDenied("Only operators and admins can register services.")
     form = RegisterServiceForm(request.POST)
-    if form.is_valid():
-        service = register_service(
-            form.cleaned_data["service_id"], form.cleaned_data["name"], cast(User, request.user)
-        )
-        messages.success(request, f"Service {service.service_id} is now watched.")
-    else:
+    if not form.is_valid():
         for error in form.errors.get("service_id", []):
             messages.error(request, str(error))
-    return redirect("verifications:services")
+        return redirect("verifications:services")
+    service_id, user = form.cleaned_data["service_id"], cast(User, request.user)
+    known = Service.objects.filter(service_id=service_id).first()
+    if known is not None and known.syncable:
+        messages.info(request, f"Service {service_id} is already watched.")
+        return redirect("verifications:services")
+    probe = probe_service(wavix_client(), service_id)
+    if probe.result is ProbeResult.EXISTS:
+        register_service(service_id, form.cleaned_data["name"], user, probe)
+        messages.success(request, f"Service {service_id} is now watched.")
+        return redirect("verifications:services")
+    log.info(
+        "service %s not registered for %s: %s",
+        service_id,
+        user.get_username(),
+        probe.message,
+    )
+    if probe.result is ProbeResult.REJECTED:
+        if known is not None and known.rejected_at is not None:
+            mark_rejected(known, probe.message)
+            messages.error(request, f"Wavix still rejects service {service_id}: {probe.message}")
+            return redirect("verifications:services")
+        messages.error(request, f"Service {service_id} was not registered. {probe.message}")
+    else:
+        # No verdict (Wavix down, rate limiting, refusing our key): registering blindly is
+        # how a mistyped ID got in, so nothing is stored and the operator tries again.
+        messages.error(
+            request,
+            f"Service {service_id} was not registered: Wavix could not be asked whether it "
+            f"exists. Try again in a moment. ({probe.message})",
+        )
+    return redirect(reverse("verifications:services") + "?" + _query(register=service_id))
+
+
+def _query(**values: str) -> str:
+    query = QueryDict(mutable=True)
+    query.update(values)
+    return query.urlencode()
+
+
+@require_http_methods(["GET", "POST"])
+@requires("register_service")
+def unwatch(request: HttpRequest, service_id: str) -> HttpResponse:
+    """Confirm (GET), then stop watching a service (POST), keeping or purging its sessions."""
+    service = get_object_or_404(Service, service_id=service_id)
+    refusal = unwatch_refusal(service)
+    form = UnwatchServiceForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not refusal and form.is_valid():
+        purge = form.cleaned_data["sessions"] == "purge"
+        result = unwatch_service(service, cast(User, request.user), purge=purge)
+        done = (
+            f"{result.sessions_deleted:,} mirrored sessions deleted"
+            if purge
+            else "its mirrored sessions are kept"
+        )
+        messages.success(request, f"{service.display_name} is no longer watched; {done}.")
+        return redirect("verifications:services")
+    held = MirroredSession.objects.filter(service=service)[: COUNT_CAP + 1].count()
+    context = {
+        "service": service,
+        "refusal": refusal,
+        "form": form,
+        "held": held,
+        "count_cap": COUNT_CAP,
+    }
+    status = 409 if refusal and request.method == "POST" else 200
+    return render(request, "verifications/unwatch.html", context, status=status)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from dashboard.accounts.roles import ROLES, can
 
@@ -43,3 +43,15 @@ def test_pages_require_sign_in(client):
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("setting", ["WAVIX_BASE_URL", "B2CORE_BASE_URL"])
+def test_demo_user_command_refuses_while_a_real_provider_is_configured(settings, setting):
+    # Its password is published; with one real provider it would read real data.
+    setattr(settings, setting, "https://provider.invalid")
+
+    with pytest.raises(CommandError, match=setting):
+        call_command("ensure_demo_user")
+
+    assert not User.objects.filter(username="demo").exists()

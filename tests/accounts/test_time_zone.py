@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from dashboard.accounts.models import Preference
@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def signed_in(client):
     user = User.objects.create(username="tess")
+    user.groups.add(Group.objects.get(name="viewer"))
     client.force_login(user)
     return client, user
 

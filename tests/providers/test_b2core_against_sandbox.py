@@ -171,7 +171,20 @@ def test_iter_clients_covers_every_client_exactly_once(
 
     assert len(ids) == SEEDED_CLIENTS
     assert len(set(ids)) == SEEDED_CLIENTS
-    assert sum(path == "/api/v2/clients" for _, path, _ in recorder.calls) == 6  # 40 / 7
+    # Six pages (40 / 7 rounded up), then the empty page that ends the walk.
+    assert sum(path == "/api/v2/clients" for _, path, _ in recorder.calls) == 7
+
+
+def test_iter_clients_reads_them_all_when_the_server_claims_total_1(
+    b2core: B2CoreClient, sandbox: SandboxServer
+) -> None:
+    sandbox.set_fault("total=1", "/api/v2/clients")
+
+    walk = b2core.iter_clients(limit=7)
+    ids = [c.id for c in walk]
+
+    assert len(ids) == len(set(ids)) == SEEDED_CLIENTS
+    assert (walk.total, walk.complete) == (1, True)
 
 
 # Methods
@@ -260,6 +273,19 @@ def test_iter_changes_pages_through_the_whole_history(
 
     assert len(whole) > 2
     assert walked == whole
+
+
+def test_iter_changes_reads_the_whole_history_when_the_server_caps_limit(
+    b2core: B2CoreClient, busy_client_id: str, sandbox: SandboxServer
+) -> None:
+    whole = b2core.list_changes(busy_client_id, limit=100).items
+    sandbox.set_fault("cap-limit=2", "/2fa/changes")
+
+    walk = b2core.iter_changes(busy_client_id)  # asks for 100 a page, is served 2
+    walked = list(walk)
+
+    assert walked == whole
+    assert walk.pages == -(-len(whole) // 2) + 1  # every capped page, then the empty one
 
 
 def test_get_change_returns_the_listed_record(b2core: B2CoreClient, busy_client_id: str) -> None:

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
 from dashboard.sandbox.faults import Fault, SandboxFaultMiddleware, parse_fault_list
+from dashboard.sandbox.wsgi import URLCONF as SANDBOX_URLCONF
 
 UNKNOWN_EVENTS = f"/v1/two-fa/session/{'0' * 32}/events"
 
@@ -180,8 +181,10 @@ def test_faults_from_the_environment_apply_to_matching_paths(monkeypatch):
         return HttpResponse()
 
     middleware = SandboxFaultMiddleware(get_response)
+    request = RequestFactory().get("/sandbox/wavix/v1/two-fa/x/sessions")
+    request.urlconf = SANDBOX_URLCONF  # as the transport and the server route it
 
-    response = middleware(RequestFactory().get("/sandbox/wavix/v1/two-fa/x/sessions"))
+    response = middleware(request)
 
     assert response.status_code == 503
     assert reached == []

@@ -27,6 +27,8 @@ class FakeWavix:
     fail_with: int | None = None
     # Answers (this status, an HTML body) for single windows, keyed "<service_id> <day>".
     failing: dict[str, int] = field(default_factory=dict)
+    # Services Wavix does not know: 400 with its message, as for a mistyped ID.
+    unknown: set[str] = field(default_factory=set)
     delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
     # Timelines by session ID, as the events endpoint answers them.
@@ -109,6 +111,9 @@ class FakeWavix:
         status = self.fail_with or self.failing.get(f"{service_id} {day_from}")
         if status:
             return httpx.Response(status, text="<html>Bad gateway</html>")
+        if service_id in self.unknown:
+            message = f"2FA service with ID={service_id} cannot be found"
+            return httpx.Response(400, json={"success": False, "message": message})
         rows = [
             r
             for r in self.sessions.get(service_id, [])

@@ -1,4 +1,4 @@
-"""The B2Core sandbox is reachable at its documented prefix through the site's real URLconf."""
+"""The B2Core sandbox is reachable at its documented prefix through the sandbox's own URLconf."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from django.test import Client as HttpClient
 
 from dashboard.sandbox import credentials
 
-pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
+pytestmark = [
+    pytest.mark.django_db(databases=["default", "sandbox"]),
+    pytest.mark.urls("dashboard.sandbox.root_urls"),  # what the transport and the server use
+]
 
 
 def test_signin_answers_below_the_b2core_prefix() -> None:

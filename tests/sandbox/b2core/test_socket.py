@@ -71,3 +71,22 @@ def test_client_enables_google_and_the_back_office_sees_it(
         params={"sort_by": "time", "sort_order": "desc", "limit": 1},
     ).json()["data"][0]
     assert (latest["provider"], latest["isEnabled"], latest["actor"]) == ("google", True, "client")
+
+
+def test_total_fault_claims_the_given_total_beside_the_real_records(admin: httpx.Client) -> None:
+    body = admin.get(
+        "/api/v2/clients", params={"limit": 5}, headers={"X-Sandbox-Fault": "total=1"}
+    ).json()
+
+    assert body["total"] == 1
+    assert len(body["data"]) == 5
+
+
+def test_cap_limit_fault_serves_fewer_records_than_asked_silently(admin: httpx.Client) -> None:
+    params = {"limit": 20, "offset": 3}
+    real = admin.get("/api/v2/clients", params=params).json()
+
+    capped = admin.get("/api/v2/clients", params=params, headers={"X-Sandbox-Fault": "cap-limit=7"})
+
+    assert capped.status_code == 200
+    assert capped.json() == {"total": 40, "data": real["data"][:7]}

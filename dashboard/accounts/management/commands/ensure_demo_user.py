@@ -1,12 +1,13 @@
-"""Make sure the demo sign-in exists (sandbox only) and print it."""
+"""Make sure the demo sign-in exists (sandbox only: no real provider) and print it."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
+
+from dashboard.connections import real_provider_settings
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-sandbox-only"  # noqa: S105 (printed on purpose; sandbox data only)
@@ -16,8 +17,13 @@ class Command(BaseCommand):
     help = "Create the demo admin sign-in for the sandbox, and print it."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.SANDBOX_ENABLED:
-            raise CommandError("Refusing to create a demo user: real providers are configured.")
+        real = real_provider_settings()
+        if real:
+            # Its password is published: with one real provider, it would read real data.
+            raise CommandError(
+                "Refusing to create a demo user: a real provider is configured "
+                f"({', '.join(real)})."
+            )
         user, created = User.objects.get_or_create(username=DEMO_USERNAME)
         if created or not user.check_password(DEMO_PASSWORD):
             user.set_password(DEMO_PASSWORD)

@@ -11,7 +11,11 @@ from django.utils import timezone
 
 from dashboard.connections import wavix_client
 from dashboard.verifications.models import Service
-from dashboard.verifications.service_catalog import normalise_service_id, refresh_catalog
+from dashboard.verifications.service_catalog import (
+    normalise_service_id,
+    recheck_rejected,
+    refresh_catalog,
+)
 from dashboard.verifications.sync import SyncReport, sync_range
 
 
@@ -40,7 +44,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         client = wavix_client()
         refresh_catalog(client)
-        services = list(Service.objects.all())
+        services = list(Service.objects.filter(unwatched_at__isnull=True))
         if options["service"]:
             wanted = {normalise_service_id(s) for s in options["service"]}
             services = [s for s in services if s.service_id in wanted]
@@ -53,6 +57,13 @@ class Command(BaseCommand):
             if date_from > date_to:
                 raise CommandError("--from is after --to.")
             started = time.monotonic()
+            # Pages never ask Wavix about a service it rejected; this is where it is asked
+            # again (once per MIRROR_REJECTED_RECHECK_SECONDS), so a fixed one comes back.
+            for service in recheck_rejected(client, services):
+                self.stderr.write(
+                    f"  {service.service_id} skipped: rejected by Wavix "
+                    f"({service.rejected_message})"
+                )
             report = sync_range(client, services, date_from, date_to, force=options["force"])
             self._print(report, time.monotonic() - started)
             if not options["watch"]:
@@ -68,3 +79,8 @@ class Command(BaseCommand):
         )
         for outcome in report.errors:
             self.stderr.write(f"  {outcome.service_id} {outcome.day}: {outcome.error}")
+        for outcome in {o.service_id: o for o in report.rejected}.values():
+            self.stderr.write(
+                f"  {outcome.service_id}: {outcome.error} Marked on the Services page; "
+                "not fetched again until Wavix accepts it."
+            )

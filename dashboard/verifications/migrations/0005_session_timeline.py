@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("verifications", "0003_mirroredsession_service_no_own_index"),
+        ("verifications", "0004_service_unwatched_rejected"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("verifications", "0005_action_request"),
+        ("verifications", "0006_action_request"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

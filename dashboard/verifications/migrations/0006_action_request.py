@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("verifications", "0004_session_timeline"),
+        ("verifications", "0005_session_timeline"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,139 @@
+"""Who gets what from every URL of the dashboard: the table test_url_roles.py checks.
+
+Shipping a view? Add its route here: one line for GET, one for POST, one outcome per
+principal in WHO's order. A route missing from this table fails the test.
+
+Outcomes:
+    200      the page (or file)
+    302      a redirect somewhere other than a sign-in page (the answer to a POST)
+    login    a redirect to the dashboard's sign-in page, with next= the address asked for
+    403      the access-denied page (templates/accounts/denied.html)
+    405      method not allowed
+    404      not found
+    admin    a redirect to the Django admin's own sign-in page
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The principals, in the order of each row's outcomes. "admin" has the admin role but is not
+# Django staff; "superuser" is a staff superuser (the only one the Django admin lets in).
+WHO = ("anonymous", "no role", "viewer", "operator", "auditor", "admin", "superuser")
+
+
+@dataclass(frozen=True)
+class Row:
+    get: str
+    post: str
+    # The address to request, when the route has parameters without a sample in SAMPLES.
+    path: str | None = None
+    # The row stands for every route below this one (an include such as the Django admin).
+    include: bool = False
+
+
+@dataclass(frozen=True)
+class NotProbed:
+    """A route listed on purpose but not requested, and why."""
+
+    reason: str
+
+
+# Values for route parameters, by name: "<str:service_id>" becomes SAMPLES["service_id"].
+SAMPLES: dict[str, str] = {
+    "service_id": "a" * 32,
+    "session_id": "5e55" * 8,
+    "bulk_id": "999999",
+}
+
+#                              anonymous no-role viewer operator auditor admin superuser
+EXPECTED: dict[str, Row | NotProbed] = {
+    # verifications
+    "": Row(
+        get="login      403     200     200      200     200   200",
+        post="405       405     405     405      405     405   405",
+    ),
+    "services/register/": Row(
+        get="405        405     405     405      405     405   405",
+        post="login     403     403     302      403     302   302",
+    ),
+    # The sample service is not known: a 404 once the role check has passed.
+    "services/<str:service_id>/unwatch/": Row(
+        get="login      403     403     404      403     404   404",
+        post="login     403     403     404      403     404   404",
+    ),
+    "sessions/": Row(
+        get="login      403     200     200      200     200   200",
+        post="405       405     405     405      405     405   405",
+    ),
+    "sessions/export.csv": Row(
+        get="login      403     403     403      200     200   200",
+        post="405       405     405     405      405     405   405",
+    ),
+    # One session, its actions; the sample session is not held: 404 once the role passes.
+    "^sessions/(?P<session_id>[0-9a-fA-F]{32})/$": Row(
+        get="login      403     404     404      404     404   404",
+        post="405       405     405     405      405     405   405",
+        path="/sessions/5e555e555e555e555e555e555e555e55/",
+    ),
+    "^sessions/(?P<session_id>[0-9a-fA-F]{32})/resend/$": Row(
+        get="login      403     403     404      403     404   404",
+        post="login     403     403     404      403     404   404",
+        path="/sessions/5e555e555e555e555e555e555e555e55/resend/",
+    ),
+    "^sessions/(?P<session_id>[0-9a-fA-F]{32})/cancel/$": Row(
+        get="login      403     403     404      403     404   404",
+        post="login     403     403     404      403     404   404",
+        path="/sessions/5e555e555e555e555e555e555e555e55/cancel/",
+    ),
+    # Nothing selected: back to the list with a message.
+    "sessions/bulk-cancel/": Row(
+        get="405        405     405     405      405     405   405",
+        post="login     403     403     302      403     302   302",
+    ),
+    # The sample bulk does not exist: 404 for those who may see bulks.
+    "bulk/<int:bulk_id>/": Row(
+        get="login      403     403     404      404     404   404",
+        post="405       405     405     405      405     405   405",
+    ),
+    "bulk/<int:bulk_id>/start/": Row(
+        get="405        405     405     405      405     405   405",
+        post="login     403     403     404      403     404   404",
+    ),
+    "bulk/<int:bulk_id>/export.csv": Row(
+        get="login      403     403     404      404     404   404",
+        post="405       405     405     405      405     405   405",
+    ),
+    "console/": Row(
+        get="login      403     403     403      403     200   200",
+        post="405       405     405     405      405     405   405",
+    ),
+    # An empty form: back to the console with a message.
+    "console/send/": Row(
+        get="405        405     405     405      405     405   405",
+        post="login     403     403     403      403     302   302",
+    ),
+    "console/check/": Row(
+        get="405        405     405     405      405     405   405",
+        post="login     403     403     403      403     302   302",
+    ),
+    # accounts
+    "accounts/login/": Row(
+        get="200        302     302     302      302     302   302",
+        post="200       302     302     302      302     302   302",
+    ),
+    "accounts/logout/": Row(
+        get="405        405     405     405      405     405   405",
+        post="302       302     302     302      302     302   302",
+    ),
+    "accounts/time-zone/": Row(
+        get="405        405     405     405      405     405   405",
+        post="login     403     302     302      302     302   302",
+    ),
+    # Django's admin keeps its own staff check; its hundreds of routes are one row.
+    "admin/": Row(
+        get="admin      admin   admin   admin    admin   admin 200",
+        post="admin     admin   admin   admin    admin   admin 200",
+        include=True,
+    ),
+}
