@@ -101,7 +101,7 @@ def test_times_show_local_with_utc_on_hover(auditor):
     page = auditor.get("/audit/").content.decode()
     utc = entry.created_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
     local = entry.created_at.astimezone(zoneinfo.ZoneInfo("Asia/Kolkata"))
-    assert f'title="{utc} UTC">{local.day} {local:%b %Y %H:%M:%S}</time>' in page
+    assert f'title="{utc} UTC">{local.day} {local:%b %Y}<br>{local:%H:%M:%S}</time>' in page
 
 
 def test_keyset_pages_walk_every_record_once(auditor):
