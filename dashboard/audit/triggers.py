@@ -93,6 +93,28 @@ def remove(connection: BaseDatabaseWrapper) -> None:
             cursor.execute(sql)
 
 
+EXPECTED = {
+    "sqlite": {"audit_no_update", "audit_no_delete"},
+    "postgresql": {"audit_append_only", "audit_no_truncate"},
+}
+
+
+def missing(connection: BaseDatabaseWrapper) -> set[str]:
+    """The append-only triggers this database lacks (a rebuilt SQLite table loses them)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE]
+            )
+        else:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
+                [TABLE],
+            )
+        present = {name for (name,) in cursor.fetchall()}
+    return EXPECTED.get(connection.vendor, set()) - present
+
+
 def set_maintenance(connection: BaseDatabaseWrapper, on: bool) -> None:
     """Let (or stop letting) this connection change audit rows. Tests only; see above."""
     connection.audit_maintenance = on  # type: ignore[attr-defined]
