@@ -22,8 +22,10 @@ from dashboard.verifications.filter_chips import CURSORS, without
 from dashboard.verifications.keyset import BadCursor, SortKey, paginate
 
 PAGE_SIZE = 50
-# "10,000+" says as much as an exact count of millions, for a bounded price.
-COUNT_CAP = 10_000
+# "1,000+" says as much as an exact count of millions, for a bounded price: at most this
+# many index entries that match (measured: a 10,000 cap cost 0.4 s on 1M rows behind two
+# filters, most of it table lookups since removed by the indexes' trailing columns).
+COUNT_CAP = 1_000
 NEWEST_FIRST = SortKey(fields=("created_at", "id"), descending=(True, True))
 
 

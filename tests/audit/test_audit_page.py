@@ -176,3 +176,12 @@ def test_csv_export_is_the_filtered_set_and_safe_in_a_spreadsheet(auditor):
     assert rows[1][8] == "'@SUM(A1)"
     assert rows[2][7] == '\'=HYPERLINK("http://evil")'
     assert rows[1][1].endswith("Z")
+
+
+def test_the_count_is_capped_not_a_scan_of_the_whole_log(auditor, monkeypatch):
+    monkeypatch.setattr("dashboard.audit.views.COUNT_CAP", 5)
+    for _ in range(7):
+        add()
+    response = auditor.get("/audit/")
+    assert response.context["count_capped"]
+    assert "<strong>5+</strong> records" in response.content.decode()
