@@ -9,8 +9,11 @@ Two things get through, on purpose:
   hash chain covers the username, not the id);
 - maintenance mode, switched on per connection by `set_maintenance()`. It exists so that the
   test suite can empty its database between tests (Django's flush deletes or truncates every
-  table). Production code never turns it on; on SQLite, a connection that is not Django's
-  (the sqlite3 shell) lacks the function the triggers call, so it is refused as well.
+  table). Production code never turns it on. On PostgreSQL it is a setting any session could
+  set, so the triggers honour it only in a database named test_… (Django's test databases);
+  on SQLite it lives in the Django process, out of SQL's reach, and a connection that is not
+  Django's (the sqlite3 shell) lacks the function the triggers call, so it is refused too.
+  To empty or prune the table for real, drop the triggers (`remove()`) and reinstall them.
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ PG_INSTALL = [
     DECLARE
         allowed {TABLE};
     BEGIN
-        IF current_setting('{PG_SETTING}', true) = 'on' THEN
+        IF current_setting('{PG_SETTING}', true) = 'on'
+                AND current_database() LIKE 'test\\_%' THEN
             IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
             RETURN NEW;
         END IF;
