@@ -185,3 +185,10 @@ def test_the_count_is_capped_not_a_scan_of_the_whole_log(auditor, monkeypatch):
     response = auditor.get("/audit/")
     assert response.context["count_capped"]
     assert "<strong>5+</strong> records" in response.content.decode()
+
+
+def test_an_htmx_filter_change_shows_what_is_wrong_with_it(auditor):
+    response = auditor.get("/audit/?date_from=2025-13-01", headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section id="results"')
+    assert "<li>From: Enter a valid date.</li>" in body
