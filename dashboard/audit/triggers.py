@@ -2,7 +2,9 @@
 PostgreSQL, TRUNCATE) on the audit table, whoever connects.
 
 Installed by migration 0002 for the database in use. On SQLite, a migration that rebuilds
-the table (most ALTERs) drops its triggers: such a migration must call `install()` again.
+the table (most ALTERs) drops its triggers: such a migration must call `install()` again,
+and a new column must be added to FROZEN_COLUMNS (a test checks), with the triggers
+reinstalled (`remove()` then `install()`). `verify_audit` fails when they are missing.
 
 Two things get through, on purpose:
 - setting `actor_id` to NULL and nothing else: Django's SET_NULL when a user is deleted (the
