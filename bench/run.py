@@ -103,10 +103,15 @@ def main() -> None:
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--skip-sync", action="store_true")
     parser.add_argument("--skip-decode", action="store_true")
+    parser.add_argument("--audit-records", type=int, default=1_000_000)
+    parser.add_argument("--skip-audit", action="store_true")
     options = parser.parse_args()
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     if not options.skip_pages:
         run_child("pages.py", bench_env(BENCH_DIR / "pages", BENCH_SESSIONS=str(options.sessions)))
+    if not options.skip_audit:
+        records = str(options.audit_records)
+        run_child("audit.py", bench_env(BENCH_DIR / "audit", BENCH_AUDIT_RECORDS=records))
     if not options.skip_sync:
         sync_benchmark(options.sync_sessions, options.sync_days)
     if not options.skip_decode:

@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dashboard.context_processors.providers",
+                "dashboard.audit.context_processors.audit_nav",
             ],
         },
     },
@@ -231,3 +232,10 @@ MIRROR_MAX_RANGE_DAYS = envint("MIRROR_MAX_RANGE_DAYS", 400, minimum=1)
 MIRROR_RETENTION_DAYS = envint("MIRROR_RETENTION_DAYS", 400, minimum=1)
 # A service Wavix rejected is probed again by the background sync at most this often.
 MIRROR_REJECTED_RECHECK_SECONDS = envint("MIRROR_REJECTED_RECHECK_SECONDS", 3600, minimum=1)
+
+# --- Audit trail -----------------------------------------------------------------------------
+# The header a trusted reverse proxy puts the client's address in (e.g. X-Forwarded-For; its
+# rightmost entry is used). Empty: REMOTE_ADDR. Set it only behind a proxy that sets it.
+AUDIT_CLIENT_IP_HEADER = envstr("AUDIT_CLIENT_IP_HEADER")
+# The header a proxy puts a request id in (e.g. X-Request-ID). Empty: one is made per request.
+AUDIT_REQUEST_ID_HEADER = envstr("AUDIT_REQUEST_ID_HEADER")

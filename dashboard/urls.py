@@ -11,5 +11,6 @@ handler403 = "dashboard.accounts.access.permission_denied"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("dashboard.verifications.urls")),
     path("accounts/", include("dashboard.accounts.urls")),
+    path("audit/", include("dashboard.audit.urls")),
     path("admin/", admin.site.urls),
 ]

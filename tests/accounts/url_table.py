@@ -69,6 +69,15 @@ EXPECTED: dict[str, Row | NotProbed] = {
         get="login      403     403     403      200     200   200",
         post="405       405     405     405      405     405   405",
     ),
+    # audit
+    "audit/": Row(
+        get="login      403     403     403      200     200   200",
+        post="405       405     405     405      405     405   405",
+    ),
+    "audit/export.csv": Row(
+        get="login      403     403     403      200     200   200",
+        post="405       405     405     405      405     405   405",
+    ),
     # accounts
     "accounts/login/": Row(
         get="200        302     302     302      302     302   302",

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from dashboard.audit import views
+
+app_name = "audit"
+
+urlpatterns = [
+    path("", views.audit_list, name="list"),
+    path("export.csv", views.audit_export, name="export"),
+]
