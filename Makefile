@@ -20,12 +20,16 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 ## run: install, migrate, seed the sandbox, print the demo sign-in, serve on http://HOST:PORT
+## beside one task worker and the scheduler of recurring syncs
 run: $(VENV)/.installed
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) migrate --database sandbox --noinput -v 0
 	$(MANAGE) sandbox_seed --if-empty
 	$(MANAGE) ensure_demo_user
-	@echo "Serving on http://$(HOST):$(PORT)/"
+	@echo "Serving on http://$(HOST):$(PORT)/ with a task worker and the sync scheduler (Ctrl-C stops all)"
+	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT; \
+	$(MANAGE) worker -v 0 & \
+	$(MANAGE) scheduler & \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 ## reseed: regenerate the sandbox's history up to today, and empty the mirror of the old one

@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tables2",
     "django_filters",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
     "dashboard.apps.DashboardConfig",
     "dashboard.accounts",
     "dashboard.audit",
@@ -156,6 +159,36 @@ CACHES: dict[str, dict[str, Any]] = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# --- Task queue ------------------------------------------------------------------------------
+# Django 6's tasks API through the django-tasks backport. The embedded default keeps the queue
+# in the database (a `manage.py worker` runs it); with Redis, RQ shares the work between any
+# number of workers on any number of machines.
+TASKS_BACKEND = envstr("TASKS_BACKEND", "rq" if REDIS_URL else "database")
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    # Runs each task at once, in the caller: for tests and one-off scripts only.
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND not in _TASK_BACKENDS or (TASKS_BACKEND == "rq" and not REDIS_URL):
+    PROBLEMS.append(
+        (
+            "TASKS_BACKEND",
+            f"{TASKS_BACKEND!r} is not one of database, rq (needs REDIS_URL), immediate",
+        )
+    )
+    TASKS_BACKEND = "database"
+TASKS: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}
+}
+# django-rq's queues (used only by the RQ backend); 10 minutes covers the longest bulk action.
+RQ_QUEUES: dict[str, dict[str, Any]] = {
+    "default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}
+}
+# How often the scheduler enqueues a sync of the recent days, and how many days it covers.
+SCHEDULED_SYNC_SECONDS = envfloat("SCHEDULED_SYNC_SECONDS", 60.0, minimum=5.0)
+SCHEDULED_SYNC_DAYS = envint("SCHEDULED_SYNC_DAYS", 2, minimum=1)
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
