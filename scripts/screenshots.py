@@ -16,6 +16,8 @@ PAGES = [
     ("sessions", "/sessions/"),
     ("sessions-filtered", "/sessions/?range=30d&status=failed&country=GB"),
     ("sessions-bad-input", "/sessions/?range=custom&date_from=2025-13-01&phone=%3Cscript%3E"),
+    ("audit", "/audit/"),
+    ("audit-bad-input", "/audit/?date_from=2025-13-01&action=%3Cscript%3E"),
 ]
 
 

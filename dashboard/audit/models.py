@@ -45,10 +45,17 @@ class AuditRecord(models.Model):
 
     class Meta:
         indexes = [
-            # Newest first, by keyset, alone or behind one equality filter.
+            # Newest first by keyset, alone or behind one equality filter. The trailing
+            # columns let a second filter (and the page's capped count) be answered from the
+            # index alone, without a table lookup a row.
             models.Index(fields=["created_at", "id"], name="audit_time"),
-            models.Index(fields=["actor_username", "created_at", "id"], name="audit_actor_time"),
-            models.Index(fields=["action", "created_at", "id"], name="audit_action_time"),
+            models.Index(
+                fields=["actor_username", "created_at", "id", "action", "outcome"],
+                name="audit_actor_time",
+            ),
+            models.Index(
+                fields=["action", "created_at", "id", "outcome"], name="audit_action_time"
+            ),
             models.Index(fields=["outcome", "created_at", "id"], name="audit_outcome_time"),
             models.Index(fields=["first_target", "created_at", "id"], name="audit_target_time"),
         ]

@@ -2,15 +2,20 @@
 PostgreSQL, TRUNCATE) on the audit table, whoever connects.
 
 Installed by migration 0002 for the database in use. On SQLite, a migration that rebuilds
-the table (most ALTERs) drops its triggers: such a migration must call `install()` again.
+the table (most ALTERs) drops its triggers: such a migration must call `install()` again,
+and a new column must be added to FROZEN_COLUMNS (a test checks), with the triggers
+reinstalled (`remove()` then `install()`). `verify_audit` fails when they are missing.
 
 Two things get through, on purpose:
 - setting `actor_id` to NULL and nothing else: Django's SET_NULL when a user is deleted (the
   hash chain covers the username, not the id);
 - maintenance mode, switched on per connection by `set_maintenance()`. It exists so that the
   test suite can empty its database between tests (Django's flush deletes or truncates every
-  table). Production code never turns it on; on SQLite, a connection that is not Django's
-  (the sqlite3 shell) lacks the function the triggers call, so it is refused as well.
+  table). Production code never turns it on. On PostgreSQL it is a setting any session could
+  set, so the triggers honour it only in a database named test_… (Django's test databases);
+  on SQLite it lives in the Django process, out of SQL's reach, and a connection that is not
+  Django's (the sqlite3 shell) lacks the function the triggers call, so it is refused too.
+  To empty or prune the table for real, drop the triggers (`remove()`) and reinstall them.
 """
 
 from __future__ import annotations
@@ -44,7 +49,8 @@ PG_INSTALL = [
     DECLARE
         allowed {TABLE};
     BEGIN
-        IF current_setting('{PG_SETTING}', true) = 'on' THEN
+        IF current_setting('{PG_SETTING}', true) = 'on'
+                AND current_database() LIKE 'test\\_%' THEN
             IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
             RETURN NEW;
         END IF;
@@ -91,6 +97,28 @@ def remove(connection: BaseDatabaseWrapper) -> None:
     with connection.cursor() as cursor:
         for sql in _statements(connection, remove=True):
             cursor.execute(sql)
+
+
+EXPECTED = {
+    "sqlite": {"audit_no_update", "audit_no_delete"},
+    "postgresql": {"audit_append_only", "audit_no_truncate"},
+}
+
+
+def missing(connection: BaseDatabaseWrapper) -> set[str]:
+    """The append-only triggers this database lacks (a rebuilt SQLite table loses them)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE]
+            )
+        else:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
+                [TABLE],
+            )
+        present = {name for (name,) in cursor.fetchall()}
+    return EXPECTED.get(connection.vendor, set()) - present
 
 
 def set_maintenance(connection: BaseDatabaseWrapper, on: bool) -> None:

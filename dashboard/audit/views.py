@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
@@ -12,7 +10,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
-from dashboard.accounts.roles import can
+from dashboard.accounts.access import requires
 from dashboard.audit.csv_export import csv_lines
 from dashboard.audit.filters import AuditFilter
 from dashboard.audit.models import AuditRecord
@@ -22,14 +20,11 @@ from dashboard.verifications.filter_chips import CURSORS, without
 from dashboard.verifications.keyset import BadCursor, SortKey, paginate
 
 PAGE_SIZE = 50
-# "10,000+" says as much as an exact count of millions, for a bounded price.
-COUNT_CAP = 10_000
+# "1,000+" says as much as an exact count of millions, for a bounded price: at most this
+# many index entries that match (measured: a 10,000 cap cost 0.4 s on 1M rows behind two
+# filters, most of it table lookups since removed by the indexes' trailing columns).
+COUNT_CAP = 1_000
 NEWEST_FIRST = SortKey(fields=("created_at", "id"), descending=(True, True))
-
-
-def _allowed(request: HttpRequest) -> None:
-    if not can(request.user, "audit"):
-        raise PermissionDenied("The audit trail is for auditors and admins.")
 
 
 def _filtered(request: HttpRequest) -> AuditFilter:
@@ -37,9 +32,8 @@ def _filtered(request: HttpRequest) -> AuditFilter:
 
 
 @require_GET
-@login_required
+@requires("audit")
 def audit_list(request: HtmxHttpRequest) -> HttpResponse:
-    _allowed(request)
     filterset = _filtered(request)
     context: dict[str, object] = {"filter": filterset, "page_error": ""}
     if filterset.is_valid():
@@ -75,9 +69,8 @@ def audit_list(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@requires("audit")
 def audit_export(request: HttpRequest) -> HttpResponseBase:
-    _allowed(request)
     filterset = _filtered(request)
     if not filterset.is_valid():
         context = {"filter": filterset, "page_error": "Fix the filters to export."}

@@ -6,6 +6,7 @@ from typing import cast
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dashboard.accounts.access import requires
 from dashboard.accounts.roles import can
+from dashboard.audit.models import FAILED, SUCCESS
+from dashboard.audit.trail import actor_from, record
 from dashboard.connections import wavix_client
 from dashboard.verifications.forms import RegisterServiceForm, UnwatchServiceForm
 from dashboard.verifications.freshness import freshness
@@ -108,7 +111,9 @@ def register(request: HttpRequest) -> HttpResponse:
         return redirect("verifications:services")
     probe = probe_service(wavix_client(), service_id)
     if probe.result is ProbeResult.EXISTS:
-        register_service(service_id, form.cleaned_data["name"], user, probe)
+        with transaction.atomic():
+            register_service(service_id, form.cleaned_data["name"], user, probe)
+            record(actor_from(request), "service.register", [service_id], outcome=SUCCESS)
         messages.success(request, f"Service {service_id} is now watched.")
         return redirect("verifications:services")
     log.info(
@@ -117,6 +122,14 @@ def register(request: HttpRequest) -> HttpResponse:
         user.get_username(),
         probe.message,
     )
+    with transaction.atomic():
+        record(
+            actor_from(request),
+            "service.register",
+            [service_id],
+            outcome=FAILED,
+            provider_message=probe.message,
+        )
     if probe.result is ProbeResult.REJECTED:
         if known is not None and known.rejected_at is not None:
             mark_rejected(known, probe.message)
@@ -149,7 +162,16 @@ def unwatch(request: HttpRequest, service_id: str) -> HttpResponse:
     form = UnwatchServiceForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not refusal and form.is_valid():
         purge = form.cleaned_data["sessions"] == "purge"
-        result = unwatch_service(service, cast(User, request.user), purge=purge)
+        with transaction.atomic():
+            result = unwatch_service(service, cast(User, request.user), purge=purge)
+            record(
+                actor_from(request),
+                "service.unwatch",
+                [service.service_id],
+                outcome=SUCCESS,
+                reason="purge its sessions" if purge else "keep its sessions",
+                provider_message=f"{result.sessions_deleted} mirrored sessions deleted",
+            )
         done = (
             f"{result.sessions_deleted:,} mirrored sessions deleted"
             if purge

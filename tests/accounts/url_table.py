@@ -117,6 +117,15 @@ EXPECTED: dict[str, Row | NotProbed] = {
         get="405        405     405     405      405     405   405",
         post="login     403     403     403      403     302   302",
     ),
+    # audit
+    "audit/": Row(
+        get="login      403     403     403      200     200   200",
+        post="405       405     405     405      405     405   405",
+    ),
+    "audit/export.csv": Row(
+        get="login      403     403     403      200     200   200",
+        post="405       405     405     405      405     405   405",
+    ),
     # accounts
     "accounts/login/": Row(
         get="200        302     302     302      302     302   302",

@@ -101,7 +101,7 @@ def test_times_show_local_with_utc_on_hover(auditor):
     page = auditor.get("/audit/").content.decode()
     utc = entry.created_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
     local = entry.created_at.astimezone(zoneinfo.ZoneInfo("Asia/Kolkata"))
-    assert f'title="{utc} UTC">{local.day} {local:%b %Y %H:%M:%S}</time>' in page
+    assert f'title="{utc} UTC">{local.day} {local:%b %Y}<br>{local:%H:%M:%S}</time>' in page
 
 
 def test_keyset_pages_walk_every_record_once(auditor):
@@ -176,3 +176,19 @@ def test_csv_export_is_the_filtered_set_and_safe_in_a_spreadsheet(auditor):
     assert rows[1][8] == "'@SUM(A1)"
     assert rows[2][7] == '\'=HYPERLINK("http://evil")'
     assert rows[1][1].endswith("Z")
+
+
+def test_the_count_is_capped_not_a_scan_of_the_whole_log(auditor, monkeypatch):
+    monkeypatch.setattr("dashboard.audit.views.COUNT_CAP", 5)
+    for _ in range(7):
+        add()
+    response = auditor.get("/audit/")
+    assert response.context["count_capped"]
+    assert "<strong>5+</strong> records" in response.content.decode()
+
+
+def test_an_htmx_filter_change_shows_what_is_wrong_with_it(auditor):
+    response = auditor.get("/audit/?date_from=2025-13-01", headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section id="results"')
+    assert "<li>From: Enter a valid date.</li>" in body

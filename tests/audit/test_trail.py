@@ -8,7 +8,7 @@ from django.test import RequestFactory
 
 from dashboard.audit.chain import GENESIS, Content, content_hash
 from dashboard.audit.models import FAILED, SUCCESS, UNKNOWN, AuditRecord
-from dashboard.audit.trail import actor_from, record
+from dashboard.audit.trail import Actor, actor_from, record
 from dashboard.audit.verify import verify
 from tests.audit.conftest import ALICE, add
 
@@ -110,3 +110,10 @@ def test_deleting_a_user_keeps_their_records_and_the_chain(append_only):
     stored = AuditRecord.objects.get(pk=entry.pk)
     assert (stored.actor_id, stored.actor_username) == (None, "gone")
     assert verify().broken_id is None
+
+
+def test_work_done_by_a_task_is_recorded_under_the_tasks_name():
+    entry = add("bulk_cancel", ("s1", "s2"), actor=Actor.system("task:bulk_cancel"))
+    stored = AuditRecord.objects.get(pk=entry.pk)
+    assert (stored.actor_id, stored.actor_username) == (None, "task:bulk_cancel")
+    assert len(stored.request_id) == 32

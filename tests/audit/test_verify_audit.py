@@ -73,3 +73,15 @@ def test_a_rehashed_record_still_breaks_the_next_link(append_only):
     )
     with pytest.raises(CommandError, match=f"record #{entries[2].pk} names previous hash"):
         call_command("verify_audit")
+
+
+def test_missing_triggers_are_reported_even_when_the_chain_is_intact():
+    add()
+    triggers.remove(connection)
+    try:
+        with pytest.raises(CommandError, match=r"append-only triggers .* are missing") as caught:
+            call_command("verify_audit")
+    finally:
+        triggers.install(connection)
+    assert caught.value.returncode == 2
+    call_command("verify_audit")

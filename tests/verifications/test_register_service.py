@@ -156,3 +156,13 @@ def test_registering_an_unwatched_service_watches_it_again(socket_providers, ope
     operator_client.post("/services/register/", {"service_id": service_id})
 
     assert Service.objects.get(service_id=service_id).unwatched_at is None
+
+
+def test_a_refused_registration_is_audited_with_wavixs_answer(socket_providers, operator_client):
+    from dashboard.audit.models import AuditRecord
+
+    operator_client.post("/services/register/", {"service_id": "ab" * 16})
+
+    entry = AuditRecord.objects.get(action="service.register")
+    assert (entry.outcome, entry.targets) == ("failed", ["ab" * 16])
+    assert "cannot be found" in entry.provider_message

@@ -160,3 +160,16 @@ def test_adding_an_unwatched_service_to_the_setting_watches_it_again(wavix, oper
     operator.get("/")
 
     assert Service.objects.get(service_id=SERVICE_A).unwatched_at is None
+
+
+def test_unwatching_is_audited_with_the_choice(typo, operator):
+    from dashboard.audit.models import AuditRecord
+
+    operator.post(f"/services/{typo.service_id}/unwatch/", {"sessions": "purge"})
+
+    entry = AuditRecord.objects.get(action="service.unwatch")
+    assert (entry.outcome, entry.targets, entry.reason) == (
+        "success",
+        [typo.service_id],
+        "purge its sessions",
+    )

@@ -4,7 +4,9 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
 
+from dashboard.audit import triggers
 from dashboard.audit.verify import verify
 
 
@@ -21,6 +23,14 @@ class Command(BaseCommand):
         if report.broken_id is not None:
             raise CommandError(
                 f"BROKEN after {report.count} good records: {report.problem}", returncode=1
+            )
+        absent = triggers.missing(connections[options["database"]])
+        if absent:
+            raise CommandError(
+                f"The chain of {report.count} records is intact, but the append-only triggers "
+                f"{', '.join(sorted(absent))} are missing: reinstall them "
+                "(dashboard.audit.triggers.install) before trusting new records.",
+                returncode=2,
             )
         # The head hash, noted elsewhere, also reveals records cut from the end later.
         self.stdout.write(
