@@ -13,7 +13,8 @@ from dashboard.sandbox.seed import seed_wavix
 from tests.verifications.actions_helpers import KEY
 from tests.verifications.conftest import user_with_role
 
-pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
+# The in-process sandbox answers on its own thread: what the test seeds must be committed.
+pytestmark = pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)
 
 
 @pytest.fixture
