@@ -102,13 +102,21 @@ def main() -> None:
     parser.add_argument("--sync-days", type=int, default=30)
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--skip-sync", action="store_true")
-    parser.add_argument("--skip-decode", action="store_true")
     parser.add_argument("--audit-records", type=int, default=1_000_000)
     parser.add_argument("--skip-audit", action="store_true")
+    parser.add_argument("--skip-session-page", action="store_true")
+    parser.add_argument("--skip-bulk", action="store_true")
+    parser.add_argument("--skip-decode", action="store_true")
     options = parser.parse_args()
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     if not options.skip_pages:
         run_child("pages.py", bench_env(BENCH_DIR / "pages", BENCH_SESSIONS=str(options.sessions)))
+    if not options.skip_session_page:
+        # The same 1M-session mirror as the pages benchmark (seeded once, kept).
+        env = bench_env(BENCH_DIR / "pages", BENCH_SESSIONS=str(options.sessions))
+        run_child("session_page.py", env)
+    if not options.skip_bulk:
+        run_child("bulk_cancel.py", bench_env(BENCH_DIR / "bulk"), "500", "0.1")
     if not options.skip_audit:
         records = str(options.audit_records)
         run_child("audit.py", bench_env(BENCH_DIR / "audit", BENCH_AUDIT_RECORDS=records))

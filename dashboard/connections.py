@@ -115,6 +115,24 @@ def b2core_client() -> B2CoreClient:
         return client
 
 
+def sandbox_sent_code(session_id: str) -> str | None:
+    """The latest code the embedded sandbox sent for a session (its outbox), when Wavix is
+    played by the sandbox: the test console shows it so the loop can be tried end to end."""
+    if settings.WAVIX_BASE_URL:
+        return None
+    with httpx.Client(
+        base_url=SANDBOX_ORIGIN + credentials.CONTROL_PREFIX,
+        transport=_sandbox_transport(),
+        headers={"Authorization": f"Bearer {credentials.WAVIX_API_KEY}"},
+        timeout=settings.PROVIDER_READ_TIMEOUT,
+    ) as control:
+        response = control.get("/outbox", params={"session_id": session_id})
+    if response.status_code != 200:
+        return None
+    code = response.json().get("code")
+    return code if isinstance(code, str) else None
+
+
 def reset_clients() -> None:
     """Forget cached clients (tests that change provider settings call this)."""
     with _lock:

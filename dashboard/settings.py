@@ -67,8 +67,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dashboard.accounts.middleware.OperatorTimezoneMiddleware",
-    # Acts only on requests routed to the sandbox (dashboard/sandbox/wsgi.py): latency, errors
-    # and broken bodies on request, for fault tests.
+    # Act only on requests routed to the sandbox (dashboard/sandbox/wsgi.py): a log of the
+    # writes received (before any fault), then latency, errors and broken bodies on request.
+    "dashboard.sandbox.calls.CallLogMiddleware",
     "dashboard.sandbox.faults.SandboxFaultMiddleware",
 ]
 
@@ -189,6 +190,9 @@ RQ_QUEUES: dict[str, dict[str, Any]] = {
 # How often the scheduler enqueues a sync of the recent days, and how many days it covers.
 SCHEDULED_SYNC_SECONDS = envfloat("SCHEDULED_SYNC_SECONDS", 60.0, minimum=5.0)
 SCHEDULED_SYNC_DAYS = envint("SCHEDULED_SYNC_DAYS", 2, minimum=1)
+# Bulk cancel: how many sessions one bulk may hold, and how many cancel calls run at once.
+BULK_CANCEL_MAX = envint("BULK_CANCEL_MAX", 500, minimum=1)
+BULK_CANCEL_CONCURRENCY = envint("BULK_CANCEL_CONCURRENCY", 8, minimum=1)
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -263,8 +267,6 @@ MIRROR_SYNC_WORKERS = envint("MIRROR_SYNC_WORKERS", 4, minimum=1)
 MIRROR_PAGE_SYNC_BUDGET = envfloat("MIRROR_PAGE_SYNC_BUDGET", 8.0, minimum=0.0)
 MIRROR_MAX_RANGE_DAYS = envint("MIRROR_MAX_RANGE_DAYS", 400, minimum=1)
 MIRROR_RETENTION_DAYS = envint("MIRROR_RETENTION_DAYS", 400, minimum=1)
-# A service Wavix rejected is probed again by the background sync at most this often.
-MIRROR_REJECTED_RECHECK_SECONDS = envint("MIRROR_REJECTED_RECHECK_SECONDS", 3600, minimum=1)
 
 # --- Audit trail -----------------------------------------------------------------------------
 # The header a trusted reverse proxy puts the client's address in (e.g. X-Forwarded-For; its
@@ -272,3 +274,5 @@ MIRROR_REJECTED_RECHECK_SECONDS = envint("MIRROR_REJECTED_RECHECK_SECONDS", 3600
 AUDIT_CLIENT_IP_HEADER = envstr("AUDIT_CLIENT_IP_HEADER")
 # The header a proxy puts a request id in (e.g. X-Request-ID). Empty: one is made per request.
 AUDIT_REQUEST_ID_HEADER = envstr("AUDIT_REQUEST_ID_HEADER")
+# A service Wavix rejected is probed again by the background sync at most this often.
+MIRROR_REJECTED_RECHECK_SECONDS = envint("MIRROR_REJECTED_RECHECK_SECONDS", 3600, minimum=1)

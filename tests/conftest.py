@@ -78,8 +78,15 @@ class SandboxServer:
         )
         return result
 
+    def calls(self, path_contains: str = "") -> list[dict[str, Any]]:
+        """The write calls the sandbox received (faulted ones too) on matching paths."""
+        result: list[dict[str, Any]] = self._ok(
+            self._control.get("/calls", params={"path_contains": path_contains})
+        )
+        return result
+
     def reset(self) -> None:
-        """Clear faults and the clock offset."""
+        """Clear faults, the clock offset and the log of calls received."""
         self._ok(self._control.post("/reset"))
 
     def wavix(self, api_key: str = credentials.WAVIX_API_KEY) -> httpx.Client:

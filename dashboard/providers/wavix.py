@@ -296,18 +296,20 @@ class WavixClient(ProviderClient):
         )
         return self.http.decode(reply, _CHECKED, what="a check answer").is_valid
 
-    def cancel(self, session_id: str) -> None:
+    def cancel(self, session_id: str, *, retry: bool = True) -> None:
         """Cancel a verification; 200 with a body or 204 without.
 
-        Retried, so it must be idempotent: Wavix refuses to cancel a session that is already
-        canceled, which is what a retry sees when the first answer was lost on the way
-        back. That refusal means the goal is reached, and is taken as success.
+        Retried by default, so it must be idempotent: Wavix refuses to cancel a session that
+        is already canceled, which is what a retry sees when the first answer was lost on
+        the way back. That refusal means the goal is reached, and is taken as success.
+        With ``retry=False`` the request is sent exactly once, for callers that reconcile
+        an ambiguous outcome by reading the session back instead.
         """
         try:
             reply = self.http.request(
                 "PATCH",
                 f"/v1/two-fa/verification/{_segment(session_id)}/cancel",
-                retry=True,
+                retry=retry,
                 ok=(200, 204),
             )
         except Rejected as exc:

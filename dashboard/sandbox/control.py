@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from dashboard.sandbox import credentials
 from dashboard.sandbox.clock import clock_offset, sandbox_now, set_clock_offset
 from dashboard.sandbox.faults import Fault
-from dashboard.sandbox.models import FaultRule, OutboxMessage
+from dashboard.sandbox.models import FaultRule, OutboxMessage, ReceivedCall
 from dashboard.sandbox.outbox import latest_sent_code
 from dashboard.sandbox.routers import SANDBOX_DB
 
@@ -140,9 +140,24 @@ def outbox(request: HttpRequest) -> HttpResponse:
     )
 
 
+@control("GET")
+def calls(request: HttpRequest) -> HttpResponse:
+    """The write calls received whose path contains ``path_contains``, oldest first."""
+    received = ReceivedCall.objects.using(SANDBOX_DB).filter(
+        path__contains=request.GET.get("path_contains", "")
+    )
+    return _json(
+        [
+            {"method": c.method, "path": c.path, "received_at": c.received_at.isoformat()}
+            for c in received.order_by("id")
+        ]
+    )
+
+
 @control("POST")
 def reset(request: HttpRequest) -> HttpResponse:
     with transaction.atomic(using=SANDBOX_DB):
         FaultRule.objects.using(SANDBOX_DB).all().delete()
+        ReceivedCall.objects.using(SANDBOX_DB).all().delete()
         set_clock_offset(0.0)
     return _json(_clock_json())

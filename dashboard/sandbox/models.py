@@ -105,3 +105,14 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.reference}"
+
+
+class ReceivedCall(models.Model):
+    """Every write the sandbox received (faulted or not), so tests can count provider calls."""
+
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"

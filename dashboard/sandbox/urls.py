@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("_control/clock", control.clock),
     path("_control/outbox", control.outbox),
     path("_control/reset", control.reset),
+    path("_control/calls", control.calls),
 ]
 
 if apps.is_installed("dashboard.sandbox.b2core"):

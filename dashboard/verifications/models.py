@@ -112,3 +112,122 @@ class SyncWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_id} {self.day}"
+
+
+class SessionTimeline(models.Model):
+    """When a session's events were last fetched; ``final`` once the session had ended."""
+
+    session = models.OneToOneField(
+        MirroredSession, primary_key=True, on_delete=models.CASCADE, related_name="timeline"
+    )
+    fetched_at = models.DateTimeField()
+    # Fetched while the session was terminal: its events can no longer change.
+    final = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"timeline of {self.session_id}"
+
+
+class SessionEvent(models.Model):
+    """One step of a session's timeline, as Wavix's events endpoint gave it."""
+
+    session = models.ForeignKey(MirroredSession, on_delete=models.CASCADE, related_name="events")
+    position = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField()
+    # Wavix's own wording ("Code sent via SMS"); unknown kinds are shown as sent.
+    event = models.CharField(max_length=200)
+    status = models.CharField(max_length=32)
+    charge = models.DecimalField(max_digits=12, decimal_places=4)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["session", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "position"], name="event_session_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} #{self.position} {self.event}"
+
+
+class ActionRequest(models.Model):
+    """One submitted action form, by its one-time key: a second submit makes no second call."""
+
+    class State(models.TextChoices):
+        STARTED = "started", "in progress"
+        SUCCESS = "success", "done"
+        FAILED = "failed", "failed"
+        UNKNOWN = "unknown", "outcome unknown"
+
+    key = models.CharField(max_length=32, unique=True)
+    action = models.CharField(max_length=16)
+    session_id = models.CharField(max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    state = models.CharField(max_length=16, choices=State.choices, default=State.STARTED)
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.session_id} ({self.state})"
+
+
+class BulkCancel(models.Model):
+    """A cancel of many sessions, run as a task; each item is stored before its call."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "previewed"
+        QUEUED = "queued", "queued"
+        RUNNING = "running", "running"
+        DONE = "done", "done"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_by_username = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # What the operator selected, in words ("12 selected rows", or the filter's query).
+    selection = models.CharField(max_length=1000, blank=True)
+    reason = models.CharField(max_length=400, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.DRAFT)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The running worker's heartbeat: a run whose heartbeat is old is resumed elsewhere.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    runner = models.CharField(max_length=64, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    client_ip = models.CharField(max_length=45, blank=True)
+
+    def __str__(self) -> str:
+        return f"bulk cancel #{self.pk} ({self.state})"
+
+
+class BulkCancelItem(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", "queued"
+        # Stored before the call: a run that dies here is reconciled by reading back.
+        SENDING = "sending", "sending"
+        CANCELED = "canceled", "canceled"
+        FINAL = "final", "already final"
+        FAILED = "failed", "failed"
+        UNKNOWN = "unknown", "unknown"
+
+    bulk = models.ForeignKey(BulkCancel, on_delete=models.CASCADE, related_name="items")
+    session = models.ForeignKey(MirroredSession, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    # The session's status when the bulk was previewed, and its charge (spend shown).
+    status_before = models.CharField(max_length=32)
+    charge = models.DecimalField(max_digits=12, decimal_places=4)
+    message = models.CharField(max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bulk", "session"], name="bulk_item_session")
+        ]
+        indexes = [models.Index(fields=["bulk", "state", "id"], name="bulk_item_state")]
+
+    def __str__(self) -> str:
+        return f"{self.bulk_id}/{self.session_id} ({self.state})"

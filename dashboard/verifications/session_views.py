@@ -129,6 +129,7 @@ def session_list(request: HtmxHttpRequest) -> HttpResponse:
             freshness=freshness(shown, days),
             sync_report=report,
             can_export=can(request.user, "export"),
+            can_act=can(request.user, "act"),
             query_without_cursor=without(request.GET, *CURSORS).urlencode(),
             chips=filter_chips(request.GET, criteria, services),
         )

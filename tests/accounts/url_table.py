@@ -43,6 +43,7 @@ class NotProbed:
 SAMPLES: dict[str, str] = {
     "service_id": "a" * 32,
     "session_id": "5e55" * 8,
+    "bulk_id": "999999",
 }
 
 #                              anonymous no-role viewer operator auditor admin superuser
@@ -68,6 +69,53 @@ EXPECTED: dict[str, Row | NotProbed] = {
     "sessions/export.csv": Row(
         get="login      403     403     403      200     200   200",
         post="405       405     405     405      405     405   405",
+    ),
+    # One session, its actions; the sample session is not held: 404 once the role passes.
+    "^sessions/(?P<session_id>[0-9a-fA-F]{32})/$": Row(
+        get="login      403     404     404      404     404   404",
+        post="405       405     405     405      405     405   405",
+        path="/sessions/5e555e555e555e555e555e555e555e55/",
+    ),
+    "^sessions/(?P<session_id>[0-9a-fA-F]{32})/resend/$": Row(
+        get="login      403     403     404      403     404   404",
+        post="login     403     403     404      403     404   404",
+        path="/sessions/5e555e555e555e555e555e555e555e55/resend/",
+    ),
+    "^sessions/(?P<session_id>[0-9a-fA-F]{32})/cancel/$": Row(
+        get="login      403     403     404      403     404   404",
+        post="login     403     403     404      403     404   404",
+        path="/sessions/5e555e555e555e555e555e555e555e55/cancel/",
+    ),
+    # Nothing selected: back to the list with a message.
+    "sessions/bulk-cancel/": Row(
+        get="405        405     405     405      405     405   405",
+        post="login     403     403     302      403     302   302",
+    ),
+    # The sample bulk does not exist: 404 for those who may see bulks.
+    "bulk/<int:bulk_id>/": Row(
+        get="login      403     403     404      404     404   404",
+        post="405       405     405     405      405     405   405",
+    ),
+    "bulk/<int:bulk_id>/start/": Row(
+        get="405        405     405     405      405     405   405",
+        post="login     403     403     404      403     404   404",
+    ),
+    "bulk/<int:bulk_id>/export.csv": Row(
+        get="login      403     403     404      404     404   404",
+        post="405       405     405     405      405     405   405",
+    ),
+    "console/": Row(
+        get="login      403     403     403      403     200   200",
+        post="405       405     405     405      405     405   405",
+    ),
+    # An empty form: back to the console with a message.
+    "console/send/": Row(
+        get="405        405     405     405      405     405   405",
+        post="login     403     403     403      403     302   302",
+    ),
+    "console/check/": Row(
+        get="405        405     405     405      405     405   405",
+        post="login     403     403     403      403     302   302",
     ),
     # audit
     "audit/": Row(

@@ -31,6 +31,9 @@ class FakeWavix:
     unknown: set[str] = field(default_factory=set)
     delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Timelines by session ID, as the events endpoint answers them.
+    events: dict[str, list[dict[str, str | None]]] = field(default_factory=dict)
+    events_fail_with: int | None = None
 
     def add(
         self,
@@ -62,8 +65,39 @@ class FakeWavix:
                 if row["session_id"] == session_id:
                     row["status"] = status
 
+    def add_event(
+        self,
+        session_id: str,
+        created_at: dt.datetime,
+        event: str,
+        *,
+        status: str = "success",
+        charge: str = "0.0000",
+        error: str | None = None,
+    ) -> None:
+        self.events.setdefault(session_id, []).append(
+            {
+                "created_at": created_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                "event": event,
+                "status": status,
+                "charge": charge,
+                "error": error,
+            }
+        )
+
+    def _events(self, session_id: str) -> httpx.Response:
+        with self.lock:
+            self.calls[f"events {session_id}"] += 1
+        if self.events_fail_with:
+            return httpx.Response(self.events_fail_with, text="<html>Bad gateway</html>")
+        if session_id not in self.events:
+            return httpx.Response(404, json={"success": False, "message": "Session not found"})
+        return httpx.Response(200, json=self.events[session_id])
+
     def handle(self, request: httpx.Request) -> httpx.Response:
         parts = request.url.path.strip("/").split("/")
+        if parts[-1] == "events" and parts[-3] == "session":
+            return self._events(parts[-2])
         if parts[-1] == "service" and parts[-2] == "two-fa":
             return httpx.Response(404, json={"success": False, "message": "Not found"})
         service_id = parts[-2]

@@ -1,4 +1,5 @@
-"""Enqueue the recurring tasks (a sync of the recent days) on the configured task queue.
+"""Enqueue the recurring tasks on the configured task queue: a sync of the recent days, and
+the resume of any bulk cancel whose worker stopped mid-run.
 
 Run exactly one scheduler per deployment; any number of workers share what it enqueues.
 A new sync is enqueued only once the previous one has finished, so a slow provider never
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django_tasks import TaskResult
 
-from dashboard.verifications.tasks import sync_recent_days
+from dashboard.verifications.tasks import resume_stale_bulk_cancels, sync_recent_days
 
 
 class Command(BaseCommand):
@@ -29,6 +30,8 @@ class Command(BaseCommand):
         pending: TaskResult[dict[str, int]] | None = None
         while True:
             pending = self.tick(pending, days)
+            for bulk_id in resume_stale_bulk_cancels():
+                self.stdout.write(f"bulk cancel #{bulk_id} stopped mid-run: resume enqueued")
             if options["once"]:
                 return
             time.sleep(every)

@@ -1,0 +1,1 @@
+"""Operator → provider: resend and cancel, each called once, reconciled, and audited."""
