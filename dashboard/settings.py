@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "dashboard.context_processors.providers",
                 "dashboard.audit.context_processors.audit_nav",
+                "dashboard.context_processors.admin_nav",
             ],
         },
     },
