@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from dashboard.accounts.roles import can
-
 from dashboard.connections import ProviderStatus, provider_status
 
 
