@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 import logging
 from datetime import UTC, datetime
 
@@ -40,7 +41,9 @@ def pair_client(router: respx.MockRouter, clock: FakeClock, **kwargs: object) ->
     )
 
 
-def first_401_then(answer: httpx.Response) -> tuple[list[str], object]:
+def first_401_then(
+    answer: httpx.Response,
+) -> tuple[list[str], Callable[[httpx.Request], httpx.Response]]:
     sent: list[str] = []
 
     def respond(request: httpx.Request) -> httpx.Response:
