@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import httpx
