@@ -34,12 +34,15 @@ def check_environment(
             )
         )
     if settings.B2CORE_BASE_URL and not (
-        settings.B2CORE_ACCESS_TOKEN or (settings.B2CORE_EMAIL and settings.B2CORE_PASSWORD)
+        settings.B2CORE_ACCESS_TOKEN
+        or settings.B2CORE_REFRESH_TOKEN
+        or (settings.B2CORE_EMAIL and settings.B2CORE_PASSWORD)
     ):
         messages.append(
             Error(
                 "B2CORE_BASE_URL is set but no credentials are.",
-                hint="Set B2CORE_ACCESS_TOKEN, or B2CORE_EMAIL and B2CORE_PASSWORD.",
+                hint="Set B2CORE_ACCESS_TOKEN and B2CORE_REFRESH_TOKEN, or B2CORE_EMAIL and "
+                "B2CORE_PASSWORD.",
                 id="dashboard.E003",
             )
         )

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import httpx
 from django.conf import settings
 
+from dashboard.credentials import problems
+from dashboard.credentials.store import TokenStore
 from dashboard.providers.b2core import B2CoreClient
 from dashboard.providers.http import Timeouts
 from dashboard.providers.wavix import WavixClient
@@ -23,7 +25,7 @@ SANDBOX_ORIGIN = "http://sandbox.internal"
 
 _lock = threading.Lock()
 _wavix: dict[tuple[str, str], WavixClient] = {}
-_b2core: dict[tuple[str, str, str], B2CoreClient] = {}
+_b2core: dict[tuple[str, str, str, str], B2CoreClient] = {}
 
 
 @dataclass(frozen=True)
@@ -85,33 +87,16 @@ def wavix_client() -> WavixClient:
 
 def b2core_client() -> B2CoreClient:
     """The shared B2Core client for the configured host, or for the sandbox."""
-    base_url = settings.B2CORE_BASE_URL
-    key = (base_url, settings.B2CORE_ACCESS_TOKEN, settings.B2CORE_EMAIL)
+    key = (
+        settings.B2CORE_BASE_URL,
+        settings.B2CORE_ACCESS_TOKEN,
+        settings.B2CORE_REFRESH_TOKEN,
+        settings.B2CORE_EMAIL,
+    )
     with _lock:
         client = _b2core.get(key)
         if client is None:
-            disable_body = json.loads(settings.B2CORE_DISABLE_BODY)
-            if base_url:
-                client = B2CoreClient(
-                    base_url,
-                    access_token=settings.B2CORE_ACCESS_TOKEN,
-                    email=settings.B2CORE_EMAIL,
-                    password=settings.B2CORE_PASSWORD,
-                    timeouts=_timeouts(),
-                    disable_body=disable_body,
-                    max_pages=settings.B2CORE_MAX_PAGES,
-                )
-            else:
-                client = B2CoreClient(
-                    SANDBOX_ORIGIN + credentials.B2CORE_PREFIX,
-                    email=credentials.B2CORE_ADMIN_EMAIL,
-                    password=credentials.B2CORE_ADMIN_PASSWORD,
-                    transport=_sandbox_transport(),
-                    timeouts=_timeouts(),
-                    disable_body=disable_body,
-                    max_pages=settings.B2CORE_MAX_PAGES,
-                )
-            _b2core[key] = client
+            client = _b2core[key] = new_b2core_client()
         return client
 
 
@@ -131,6 +116,45 @@ def sandbox_sent_code(session_id: str) -> str | None:
         return None
     code = response.json().get("code")
     return code if isinstance(code, str) else None
+
+
+def new_b2core_client() -> B2CoreClient:
+    """A B2Core client of its own (the caller closes it), as a new process would build it."""
+    base_url = settings.B2CORE_BASE_URL
+    disable_body = json.loads(settings.B2CORE_DISABLE_BODY)
+    if not base_url:
+        return B2CoreClient(
+            SANDBOX_ORIGIN + credentials.B2CORE_PREFIX,
+            email=credentials.B2CORE_ADMIN_EMAIL,
+            password=credentials.B2CORE_ADMIN_PASSWORD,
+            on_auth_problem=problems.record,
+            transport=_sandbox_transport(),
+            timeouts=_timeouts(),
+            disable_body=disable_body,
+            max_pages=settings.B2CORE_MAX_PAGES,
+        )
+    access, refresh = settings.B2CORE_ACCESS_TOKEN, settings.B2CORE_REFRESH_TOKEN
+    store = TokenStore.for_settings(
+        base_url, email=settings.B2CORE_EMAIL, access_token=access, refresh_token=refresh
+    )
+    # A pair renewed by an earlier run (or another process) beats the configured one it
+    # descends from: B2Core rotates refresh tokens, so that one is spent.
+    stored = store.load()
+    if stored is not None:
+        access, refresh = stored.access, stored.refresh or refresh
+    return B2CoreClient(
+        base_url,
+        access_token=access,
+        refresh_token=refresh,
+        email=settings.B2CORE_EMAIL,
+        password=settings.B2CORE_PASSWORD,
+        on_tokens=store.save,
+        latest_tokens=store.load,
+        on_auth_problem=problems.record,
+        timeouts=_timeouts(),
+        disable_body=disable_body,
+        max_pages=settings.B2CORE_MAX_PAGES,
+    )
 
 
 def reset_clients() -> None:

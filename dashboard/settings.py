@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "dashboard.audit",
     "dashboard.verifications",
     "dashboard.clients",
+    "dashboard.credentials",
     "dashboard.sandbox",
     "dashboard.sandbox.b2core",
 ]
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "dashboard.context_processors.providers",
                 "dashboard.audit.context_processors.audit_nav",
                 "dashboard.context_processors.admin_nav",
+                "dashboard.credentials.context_processors.b2core_auth",
             ],
         },
     },
@@ -230,6 +232,10 @@ WAVIX_API_KEY = envsecret("WAVIX_API_KEY")
 WAVIX_SERVICE_IDS = envlist("WAVIX_SERVICE_IDS")
 B2CORE_BASE_URL = envstr("B2CORE_BASE_URL").rstrip("/")
 B2CORE_ACCESS_TOKEN = envsecret("B2CORE_ACCESS_TOKEN")
+# Traded for a new pair when B2Core refuses the access token; the renewed pair is kept in the
+# database, encrypted with a key derived from B2CORE_TOKEN_KEY (else from SECRET_KEY).
+B2CORE_REFRESH_TOKEN = envsecret("B2CORE_REFRESH_TOKEN")
+B2CORE_TOKEN_KEY = envsecret("B2CORE_TOKEN_KEY")
 B2CORE_EMAIL = envsecret("B2CORE_EMAIL")
 B2CORE_PASSWORD = envsecret("B2CORE_PASSWORD")
 # B2Core documents no body for disabling a method; ours is configurable (JSON object).

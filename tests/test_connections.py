@@ -25,6 +25,7 @@ def b2core_over_socket(settings: Any, sandbox: SandboxServer) -> Iterator[None]:
     reset_clients()
 
 
+@pytest.mark.django_db  # a real host's client looks for a stored token pair
 def test_b2core_max_pages_setting_bounds_a_walk(settings: Any, b2core_over_socket: None) -> None:
     settings.B2CORE_MAX_PAGES = 2
 

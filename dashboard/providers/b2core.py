@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import httpx
 
-from .b2core_auth import B2CoreAuth
+from .b2core_auth import B2CoreAuth, TokenPair
 from .b2core_paging import MAX_PAGES, PageBoundReached, Walk
 from .b2core_records import (
     CHANGE_DECODER,
@@ -36,6 +36,7 @@ from .b2core_records import (
     unwrap,
     utc_iso,
 )
+from .errors import Forbidden, NotFound, ProviderError, Unauthorized
 from .http import ProviderClient, ProviderHTTP, Reply, RetryPolicy, Timeouts
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "Client",
     "Page",
     "PageBoundReached",
+    "TokenPair",
     "TwoFAChange",
     "TwoFAMethod",
     "Walk",
@@ -61,6 +63,11 @@ class B2CoreClient(ProviderClient):
 
     ``max_pages`` bounds every walk of a whole list (``iter_clients``, ``iter_changes``):
     past it the walk raises ``PageBoundReached`` instead of returning part of the list.
+
+    Hooks for the caller's storage (this layer keeps nothing): ``on_tokens`` receives every
+    pair B2Core issues, ``latest_tokens`` may return a newer pair another process obtained
+    (asked on a 401 before refreshing), and ``on_auth_problem`` receives each Unauthorized
+    (TwoFactorRequired included) a call ends with, then None once a call succeeds again.
     """
 
     def __init__(
@@ -68,8 +75,12 @@ class B2CoreClient(ProviderClient):
         base_url: str,
         *,
         access_token: str = "",
+        refresh_token: str = "",
         email: str = "",
         password: str = "",
+        on_tokens: Callable[[TokenPair], None] = lambda pair: None,
+        latest_tokens: Callable[[], TokenPair | None] = lambda: None,
+        on_auth_problem: Callable[[Unauthorized | None], None] = lambda problem: None,
         transport: httpx.BaseTransport | None = None,
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
@@ -88,13 +99,19 @@ class B2CoreClient(ProviderClient):
         self._disable_body = (
             dict(disable_body) if disable_body is not None else {"isEnabled": False}
         )
+        self._on_auth_problem = on_auth_problem
+        # True until a call succeeds: the first success clears a problem an earlier run saw.
+        self._auth_problem_known = True
         self.http: ProviderHTTP  # the auth needs its error mapping, the HTTP layer the auth
         self.auth = B2CoreAuth(
             base_url,
             access_token=access_token,
+            refresh_token=refresh_token,
             email=email,
             password=password,
             on_token=lambda token: self.http.scrub.add(token),
+            on_tokens=on_tokens,
+            latest_tokens=latest_tokens,
             error_for=lambda reply: self.http.error_for(reply),
         )
         self.http = ProviderHTTP(
@@ -102,15 +119,46 @@ class B2CoreClient(ProviderClient):
             base_url,
             transport=transport,
             auth=self.auth,
-            secrets=[s for s in (access_token, password) if s],
+            secrets=[s for s in (access_token, refresh_token, password) if s],
             timeouts=timeouts,
             retry=retry,
             sleep=sleep,
             clock=clock,
         )
 
-    def _get(self, path: str, params: Mapping[str, str | int] | None = None) -> Reply:
-        return self.http.request("GET", path, params=params, retry=True)
+    def _get(
+        self,
+        path: str,
+        subject: str,
+        params: Mapping[str, str | int] | None = None,
+        missing: str = "no such client or record exists there",
+    ) -> Reply:
+        return self._call("GET", path, subject, params=params, missing=missing)
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        subject: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        json: object = None,
+        ok: tuple[int, ...] = (200,),
+        missing: str = "no such client or record exists there",
+    ) -> Reply:
+        """One request; its errors say what was asked for (``subject``: "client 42")."""
+        try:
+            reply = self.http.request(method, path, params=params, json=json, retry=True, ok=ok)
+        except Unauthorized as exc:
+            self._auth_problem_known = True
+            self._on_auth_problem(exc)
+            raise
+        except (Forbidden, NotFound) as exc:
+            raise _about(exc, subject, missing) from exc
+        if self._auth_problem_known:
+            self._auth_problem_known = False
+            self._on_auth_problem(None)
+        return reply
 
     def list_clients(
         self,
@@ -133,7 +181,9 @@ class B2CoreClient(ProviderClient):
         for key, value in (("clientId", client_id), ("email", email), ("name", name)):
             if value:
                 params[f"filter[{key}]"] = value
-        reply = self._get("/api/v2/clients", params)
+        reply = self._get(
+            "/api/v2/clients", "the client list", params, missing="check B2CORE_BASE_URL"
+        )
         items, total = unwrap(self.http.decode(reply, CLIENTS_DECODER, what="a client list"))
         clients = [read_client(item, f"$.data[{i}]") for i, item in enumerate(items)]
         return Page(clients, total, limit, max(0, offset))
@@ -168,24 +218,27 @@ class B2CoreClient(ProviderClient):
 
     def get_methods(self, client_id: str | int) -> list[TwoFAMethod]:
         """Return a client's 2FA methods (``total`` is ignored: B2Core gets it wrong)."""
-        reply = self._get(f"/api/v2/clients/{path_segment(client_id)}/2fa")
+        reply = self._get(
+            f"/api/v2/clients/{path_segment(client_id)}/2fa", f"client {client_id}'s 2FA methods"
+        )
         items, _total = unwrap(self.http.decode(reply, METHODS_DECODER, what="a 2FA method list"))
         return [read_method(item) for item in items]
 
     def get_method(self, client_id: str | int, method: str) -> TwoFAMethod:
         """Return one of a client's 2FA methods ("sms" or "google")."""
         reply = self._get(
-            f"/api/v2/clients/{path_segment(client_id)}/2fa/{path_segment(method.lower())}"
+            f"/api/v2/clients/{path_segment(client_id)}/2fa/{path_segment(method.lower())}",
+            f"client {client_id}'s {method} 2FA method",
         )
         return read_method(self.http.decode(reply, METHOD_DECODER, what="a 2FA method"))
 
     def disable_method(self, client_id: str | int, method: str) -> TwoFAMethod | None:
         """Turn a client's 2FA method off. Idempotent, so retried; None when B2Core says 204."""
-        reply = self.http.request(
+        reply = self._call(
             "PUT",
             f"/api/v2/clients/{path_segment(client_id)}/2fa/{path_segment(method.lower())}",
+            f"client {client_id}'s {method} 2FA method",
             json=self._disable_body,
-            retry=True,
             ok=(200, 201, 202, 204),
         )
         if reply.status == 204 or not reply.body.strip():
@@ -220,7 +273,11 @@ class B2CoreClient(ProviderClient):
             params["filter[timeTo]"] = utc_iso(time_to, "time_to")
         if provider:
             params["filter[provider]"] = provider.lower()
-        reply = self._get(f"/api/v2/clients/{path_segment(client_id)}/2fa/changes", params)
+        reply = self._get(
+            f"/api/v2/clients/{path_segment(client_id)}/2fa/changes",
+            f"client {client_id}'s 2FA change history",
+            params,
+        )
         what = "a 2FA change list"
         items, total = unwrap(self.http.decode(reply, CHANGES_DECODER, what=what))
         changes = [read_change(item, what, f"$.data[{i}]") for i, item in enumerate(items)]
@@ -260,7 +317,8 @@ class B2CoreClient(ProviderClient):
     def get_change(self, client_id: str | int, change_id: str | int) -> TwoFAChange:
         """Return one 2FA change record."""
         reply = self._get(
-            f"/api/v2/clients/{path_segment(client_id)}/2fa/changes/{path_segment(change_id)}"
+            f"/api/v2/clients/{path_segment(client_id)}/2fa/changes/{path_segment(change_id)}",
+            f"2FA change {change_id} of client {client_id}",
         )
         what = "a 2FA change"
         return read_change(self.http.decode(reply, CHANGE_DECODER, what=what), what, "$")
@@ -280,6 +338,27 @@ class B2CoreClient(ProviderClient):
         if self._bool_style == "word":
             return "true" if value else "false"
         return "1" if value else "0"
+
+
+def _about(exc: ProviderError, subject: str, missing: str) -> ProviderError:
+    """A 403 or 404 retold as a sentence about what was asked for, B2Core's own words after."""
+    said = f" B2Core said: {exc.detail}" if exc.detail else ""
+    if said and said[-1] not in ".!?":
+        said += "."
+    if isinstance(exc, Forbidden):
+        return Forbidden(
+            PROVIDER,
+            f"B2Core does not let the dashboard's service account see {subject} (403): "
+            f"B2Core admins restricted by tags see only some clients.{said}",
+            status=exc.status,
+            detail=exc.detail,
+        )
+    return NotFound(
+        PROVIDER,
+        f"B2Core could not find {subject} (404): {missing}.{said}",
+        status=exc.status,
+        detail=exc.detail,
+    )
 
 
 def _order(sort_order: str) -> str:

@@ -14,6 +14,7 @@ __all__ = [
     "ProviderError",
     "RateLimited",
     "Rejected",
+    "TwoFactorRequired",
     "Unauthorized",
     "Unavailable",
     "display_name",
@@ -28,13 +29,19 @@ def display_name(provider: str) -> str:
 
 
 class ProviderError(Exception):
-    """A call to a provider failed; ``message`` says why in one sentence."""
+    """A call to a provider failed; ``message`` says why in one sentence.
 
-    def __init__(self, provider: str, message: str, *, status: int | None = None) -> None:
+    ``detail`` is the provider's own explanation, scrubbed, when it gave one.
+    """
+
+    def __init__(
+        self, provider: str, message: str, *, status: int | None = None, detail: str | None = None
+    ) -> None:
         super().__init__(message)
         self.provider = provider
         self.message = message
         self.status = status
+        self.detail = detail
 
     def __str__(self) -> str:
         return self.message
@@ -48,6 +55,14 @@ class ProviderError(Exception):
 
 class Unauthorized(ProviderError):
     """The provider did not accept our credentials (401, or a failed sign-in)."""
+
+
+class TwoFactorRequired(Unauthorized):
+    """The service account's sign-in wants a second factor, which no unattended service has.
+
+    B2Core requires 2FA for every Back Office user and documents no admin 2FA step: the
+    way in is a token pair obtained elsewhere (an access token and a refresh token).
+    """
 
 
 class Forbidden(ProviderError):

@@ -91,10 +91,18 @@ def map_status(
             provider, _sentence(f"{name} did not accept our credentials (401)", detail), status=401
         )
     if status == 403:
-        return Forbidden(provider, _sentence(f"{name} refused access (403)", detail), status=403)
+        return Forbidden(
+            provider,
+            _sentence(f"{name} refused access (403)", detail),
+            status=403,
+            detail=detail,
+        )
     if status == 404:
         return NotFound(
-            provider, _sentence(f"{name} found no such record (404)", detail), status=404
+            provider,
+            _sentence(f"{name} found no such record (404)", detail),
+            status=404,
+            detail=detail,
         )
     if status == 429:
         retry_after = parse_retry_after(headers.get("retry-after"))

@@ -4,7 +4,9 @@ A fault comes from (first match wins) the ``X-Sandbox-Fault`` request header, th
 ``SANDBOX_FAULTS`` environment variable (or setting), e.g. ``latency=2@/sessions,500@/events``,
 or a stored rule (POST /sandbox/_control/faults). Kinds: ``latency=<s>``, ``drip=<s per
 byte>``, ``500``, ``502-html``, ``503``, ``429[=<retry-after s>]``, ``malformed-json``,
-``html-200``, ``wrong-types``, ``drop``, ``cancel-204``, and for B2Core lists ``total[=<n>]``
+``html-200``, ``wrong-types``, ``drop``, ``cancel-204``, ``2fa-required`` (a B2Core
+admin sign-in with the right password answers ``2faRequired: true`` and no tokens, as a
+real Back Office user's does), and for B2Core lists ``total[=<n>]``
 (claim ``total`` n, default 1 as in B2Core's own example) and ``cap-limit[=<n>]`` (serve at
 most n records a page whatever ``limit`` asks, default 50, silently). Only paths below
 /sandbox/ of requests routed through the sandbox's URLconf are touched (never the
@@ -49,6 +51,7 @@ KINDS = {
     "wrong-types",
     "drop",
     "cancel-204",
+    "2fa-required",
 }
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
@@ -175,6 +178,11 @@ def _transform(fault: Fault, request: HttpRequest, real: HttpResponseBase) -> Ht
     if fault.kind == "cancel-204":
         if real.status_code == 200 and request.path_info.endswith("/cancel"):
             return HttpResponse(status=204)
+        return real
+    if fault.kind == "2fa-required":
+        # Only a successful admin sign-in changes: a wrong password is still refused.
+        if real.status_code == 200 and request.path_info.endswith("/api/v2/signin"):
+            return _json(200, {"2faRequired": True, "accessToken": None, "refreshToken": None})
         return real
     if fault.kind == "malformed-json":
         return HttpResponse(body[: max(1, len(body) // 2)], content_type="application/json")

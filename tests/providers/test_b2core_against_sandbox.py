@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from dashboard.providers.b2core import B2CoreClient, TwoFAChange
-from dashboard.providers.errors import BadResponse, Unauthorized
+from dashboard.providers.errors import BadResponse, NotFound, TwoFactorRequired, Unauthorized
 from dashboard.sandbox import credentials
 
 if TYPE_CHECKING:
@@ -130,6 +130,57 @@ def test_expired_access_token_is_refreshed(
         ("POST", "/api/v2/refresh", 200),
         ("GET", "/api/v2/clients", 200),
     ]
+
+
+def test_sign_in_asking_for_a_second_factor_is_two_factor_required(
+    b2core: B2CoreClient, recorder: Recorder, sandbox: SandboxServer
+) -> None:
+    sandbox.set_fault("2fa-required", "/api/v2/signin")
+
+    with pytest.raises(TwoFactorRequired):
+        b2core.list_clients(limit=1)
+
+    assert [path for _method, path, _status in recorder.calls] == ["/api/v2/signin"]
+
+
+def test_a_given_token_pair_is_refreshed_when_its_access_token_expires(
+    sandbox: SandboxServer, recorder: Recorder
+) -> None:
+    signin = httpx.post(
+        sandbox.b2core_url + "/api/v2/signin",
+        json={
+            "email": credentials.B2CORE_ADMIN_EMAIL,
+            "password": credentials.B2CORE_ADMIN_PASSWORD,
+        },
+        timeout=10,
+    ).json()
+    client = B2CoreClient(
+        sandbox.b2core_url,
+        access_token=signin["accessToken"]["token"],
+        refresh_token=signin["refreshToken"]["token"],
+        transport=recorder,
+    )
+    sandbox.set_clock(16 * 60)  # access tokens live 15 minutes
+
+    with client:
+        page = client.list_clients(limit=1)
+
+    assert page.total == SEEDED_CLIENTS
+    assert recorder.calls == [
+        ("GET", "/api/v2/clients", 401),
+        ("POST", "/api/v2/refresh", 200),
+        ("GET", "/api/v2/clients", 200),
+    ]
+
+
+def test_an_unknown_client_is_not_found_in_a_sentence(b2core: B2CoreClient) -> None:
+    with pytest.raises(NotFound) as caught:
+        b2core.get_methods(987654321)
+
+    assert caught.value.message == (
+        "B2Core could not find client 987654321's 2FA methods (404): no such client or record "
+        "exists there. B2Core said: Client 987654321 not found."
+    )
 
 
 # Clients

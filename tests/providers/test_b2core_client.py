@@ -16,6 +16,7 @@ from dashboard.providers.errors import (
     BadResponse,
     Forbidden,
     Rejected,
+    TwoFactorRequired,
     Unauthorized,
     Unavailable,
 )
@@ -149,12 +150,24 @@ def test_b2core_static_token_refused_without_credentials_is_unauthorized(
     assert (methods.call_count, signin.call_count) == (1, 0)
 
 
-def test_b2core_two_fa_on_service_account_is_unauthorized(
+def test_b2core_two_fa_on_service_account_is_two_factor_required(
     router: respx.MockRouter, clock: FakeClock
 ) -> None:
     router.post("/api/v2/signin").respond(json={"2faRequired": True})
     methods = router.get("/api/v2/clients/42/2fa").respond(json=METHODS)
-    with pytest.raises(Unauthorized, match="account without 2FA"):
+    with pytest.raises(TwoFactorRequired) as caught:
+        signed_in(router, clock).get_methods(42)
+    assert methods.call_count == 0
+    assert "second factor" in caught.value.message
+    assert "B2CORE_ACCESS_TOKEN and B2CORE_REFRESH_TOKEN" in caught.value.message
+
+
+def test_b2core_two_fa_required_ignores_tokens_sent_beside_it(
+    router: respx.MockRouter, clock: FakeClock
+) -> None:
+    router.post("/api/v2/signin").respond(json=tokens("half-a", "half-r", two_fa=True))
+    methods = router.get("/api/v2/clients/42/2fa").respond(json=METHODS)
+    with pytest.raises(TwoFactorRequired):
         signed_in(router, clock).get_methods(42)
     assert methods.call_count == 0
 

@@ -1,0 +1,1 @@
+"""Provider credentials the dashboard must keep itself: B2Core's refreshed token pair."""
