@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -13,6 +14,7 @@ from django.core.cache import cache
 from dashboard.providers.errors import ProviderError
 from dashboard.providers.wavix import WavixClient
 from dashboard.verifications.models import Service
+from dashboard.verifications.page_sync import PageBudget, within_budget
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +60,20 @@ def refresh_catalog(client: WavixClient) -> Catalog:
     return Catalog(services=list(Service.objects.all()), problem=problem)
 
 
-def ensure_catalog(client: WavixClient) -> str:
-    """Refresh the catalog at most every few minutes; return the last problem, if any."""
+def ensure_catalog(client: WavixClient, budget: PageBudget) -> str:
+    """Refresh the catalog at most every few minutes, within a page's budget (past it, the
+    refresh goes on in the background and the page uses the services known); return the
+    last problem, if any."""
     problem = cache.get(_CACHE_KEY)
     if problem is None:
-        problem = refresh_catalog(client).problem
-        cache.set(_CACHE_KEY, problem, CATALOG_CACHE_SECONDS)
-    return str(problem)
+        problem = within_budget(("catalog",), partial(_refresh_and_remember, client), budget)
+    return str(problem or "")
+
+
+def _refresh_and_remember(client: WavixClient) -> str:
+    problem = refresh_catalog(client).problem
+    cache.set(_CACHE_KEY, problem, CATALOG_CACHE_SECONDS)
+    return problem
 
 
 def register_service(service_id: str, name: str, user: User) -> Service:

@@ -28,6 +28,8 @@ class FakeWavix:
     # Answers (this status, an HTML body) for single windows, keyed "<service_id> <day>".
     failing: dict[str, int] = field(default_factory=dict)
     delay: float = 0.0
+    # Seconds before answering the service-list request.
+    catalog_delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(
@@ -63,6 +65,7 @@ class FakeWavix:
     def handle(self, request: httpx.Request) -> httpx.Response:
         parts = request.url.path.strip("/").split("/")
         if parts[-1] == "service" and parts[-2] == "two-fa":
+            time.sleep(self.catalog_delay)
             return httpx.Response(404, json={"success": False, "message": "Not found"})
         service_id = parts[-2]
         query = parse_qs(request.url.query.decode())
