@@ -141,14 +141,20 @@ def is_leased(window: WindowState | None, now: dt.datetime) -> bool:
 def plan(
     services: Sequence[Service], days: Sequence[dt.date], now: dt.datetime
 ) -> list[tuple[Service, dt.date]]:
-    """The windows of this range that are missing or stale."""
+    """The windows of this range that are missing or stale, newest day first."""
     known = window_states(services, days)
     return [
         (service, day)
-        for service in services
-        for day in days
+        for service, day in newest_first(services, days)
         if not is_fresh(known.get((service.pk, day)), now)
     ]
+
+
+def newest_first(
+    services: Sequence[Service], days: Sequence[dt.date]
+) -> list[tuple[Service, dt.date]]:
+    # A long sync makes the days operators look at (today, yesterday) fresh first.
+    return [(service, day) for day in sorted(days, reverse=True) for service in services]
 
 
 # SQLite has one writer at a time: threads of one process take turns here, handing over at
@@ -314,9 +320,7 @@ def sync_range(
     """
     services = list(services)
     days = days_between(date_from, date_to)
-    todo = (
-        [(s, d) for s in services for d in days] if force else plan(services, days, timezone.now())
-    )
+    todo = newest_first(services, days) if force else plan(services, days, timezone.now())
     report = SyncReport()
     if not todo:
         return report

@@ -182,7 +182,7 @@ def sync_past_week(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_bulk_sync_on_several_workers_stores_every_window_and_marks_it_fresh(busy_week, today):
+def test_bulk_sync_on_several_workers_stores_every_window_newest_day_first(busy_week, today):
     services = [
         Service.objects.create(service_id=SERVICE_A, source="settings"),
         Service.objects.create(service_id=SERVICE_B, source="settings"),
@@ -197,7 +197,7 @@ def test_bulk_sync_on_several_workers_stores_every_window_and_marks_it_fresh(bus
     assert windows.count() == 14
     assert all(w.fetched_at is not None and w.lease_owner == "" for w in windows)
     assert [(o.service_id, o.day) for o in report.outcomes] == [
-        (s.service_id, first + dt.timedelta(days=i)) for s in services for i in range(7)
+        (s.service_id, first + dt.timedelta(days=i)) for i in reversed(range(7)) for s in services
     ]
 
 
