@@ -9,6 +9,7 @@ Prints the sync's progress as it goes, then the page's p50/p95 and the count of 
 then the same load with no sync running, and the ratio of the two p95s.
 
 Usage: python bench/stall.py [--sessions 300000] [--days 70] [--clients 10] [--seconds 60]
+                             [--processes N]
 """
 
 from __future__ import annotations
@@ -47,6 +48,13 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--path", default="/sessions/", help="the page the clients load")
     parser.add_argument("--freshness", type=int, default=30, help="MIRROR_FRESHNESS_SECONDS")
     parser.add_argument("--baseline-seconds", type=float, default=20.0, help="load, no sync")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=0,
+        help="serve from N forked threaded processes (bench/prefork_serve.py), as a deployment "
+        "with N workers would; 0 (default): one `runserver`",
+    )
     return parser.parse_args()
 
 
@@ -142,8 +150,12 @@ def main() -> None:
             "B2CORE_PASSWORD": credentials.B2CORE_ADMIN_PASSWORD,
         }
         port = free_port()
-        runserver = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
-        with process(runserver, env, WORK / "dashboard.log"):
+        server = (
+            [sys.executable, "bench/prefork_serve.py", str(port), str(options.processes)]
+            if options.processes
+            else [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
+        )
+        with process(server, env, WORK / "dashboard.log"):
             wait_for_port(port)
             user, _ = User.objects.get_or_create(username="bench", defaults={"is_superuser": True})
             login = Client()
