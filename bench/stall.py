@@ -4,12 +4,15 @@ Serves the sandbox on its own port (`sandbox_serve`) and the dashboard on anothe
 (`runserver`, threaded), both on 127.0.0.1, with an empty mirror. Syncs the page's past days
 (today is left out), then starts `manage.py sync --force` over DAYS days (3 services: at least
 200 windows; it takes today's windows first) and, while it runs, has CLIENTS threads load
-the sessions page (the last 7 days, so covering today) over HTTP, for at most SECONDS.
-Prints the sync's progress as it goes, then the page's p50/p95 and the count of requests;
-then the same load with no sync running, and the ratio of the two p95s.
+the sessions page (the last 7 days, so covering today) over HTTP, each every INTERVAL
+seconds (timed from when the load was due), for at most SECONDS.
+The sandbox takes LATENCY seconds to list a day, as a provider over the internet may, so
+windows stay leased for a while. Prints the sync's progress as it goes, then the page's
+p50/p95 and the count of requests; then the same load with no sync running, and the ratio
+of the two p95s.
 
 Usage: python bench/stall.py [--sessions 300000] [--days 70] [--clients 10] [--seconds 60]
-                             [--processes N]
+                             [--interval 1] [--latency 3] [--processes N]
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import random
 import re
 import shutil
 import socket
@@ -48,6 +52,20 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--path", default="/sessions/", help="the page the clients load")
     parser.add_argument("--freshness", type=int, default=30, help="MIRROR_FRESHNESS_SECONDS")
     parser.add_argument("--baseline-seconds", type=float, default=20.0, help="load, no sync")
+    parser.add_argument(
+        "--interval",
+        type=float,
+        default=1.0,
+        help="each client loads the page every INTERVAL seconds, timed from when the load "
+        "was due; 0 = again as soon as answered",
+    )
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=3.0,
+        help="seconds the sandbox takes to list a day (its latency fault): a provider that "
+        "takes a while, so the sync holds windows for a while; 0 = none",
+    )
     parser.add_argument(
         "--processes",
         type=int,
@@ -135,7 +153,8 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     serve = [sys.executable, "manage.py", "sandbox_serve", "--port", "0"]
-    with process(serve, base_env, WORK / "sandbox.log") as sandbox:
+    faults = {"SANDBOX_FAULTS": f"latency={options.latency}@/sessions"} if options.latency else {}
+    with process(serve, {**base_env, **faults}, WORK / "sandbox.log") as sandbox:
         assert sandbox.stdout is not None
         match = re.search(r"(http://\S+)", sandbox.stdout.readline())
         if not match:
@@ -167,11 +186,18 @@ def main() -> None:
 
 @dataclass
 class Load:
-    """CLIENTS threads loading one URL until stopped; what they saw."""
+    """CLIENTS threads loading one URL until stopped; what they saw.
+
+    With an interval, each client loads the page on a fixed schedule and a request's time
+    counts from when it was due, so a stall counts for every load it delayed (a client that
+    waits 8 s once would otherwise give one slow sample where a person saw eight seconds
+    of nothing). Without one, each client loads it again as soon as it has the answer.
+    """
 
     url: str
     cookie: str
     clients: int
+    interval: float
     samples: list[float] = field(default_factory=list)
     non_200: int = 0
     fetching: int = 0  # answers naming days being fetched
@@ -191,9 +217,15 @@ class Load:
             thread.join()
 
     def _loop(self) -> None:
+        due = time.perf_counter() + random.uniform(0, self.interval)  # spread the clients
         with httpx.Client(cookies={"sessionid": self.cookie}, timeout=30) as client:
             while not self.stop.is_set():
-                started = time.perf_counter()
+                if self.interval:
+                    time.sleep(max(0.0, due - time.perf_counter()))
+                    started = due
+                    due += self.interval
+                else:
+                    started = time.perf_counter()
                 response = client.get(self.url)
                 took = (time.perf_counter() - started) * 1000
                 with self.lock:
@@ -233,7 +265,7 @@ def measure(options: argparse.Namespace, env: dict[str, str], url: str, cookie: 
     figure("sync_windows", windows, "windows")
     sync_started = dt.datetime.now(dt.UTC)
     command = [sys.executable, "manage.py", "sync", "--from", str(first), "--force"]
-    load = Load(url, cookie, options.clients)
+    load = Load(url, cookie, options.clients, options.interval)
     with process(command, env, WORK / "sync.log") as sync:
         load.start()
         started = time.monotonic()
@@ -259,7 +291,7 @@ def measure(options: argparse.Namespace, env: dict[str, str], url: str, cookie: 
     during = load.report("page_during_sync", elapsed)
 
     # The same load with no sync running, for the ratio (the machine is shared and noisy).
-    quiet = Load(url, cookie, options.clients)
+    quiet = Load(url, cookie, options.clients, options.interval)
     quiet.start()
     time.sleep(min(elapsed, options.baseline_seconds))
     quiet.finish()
