@@ -270,8 +270,9 @@ LOGGING: dict[str, Any] = {
 # Today's and unsettled windows are fetched again when older than this.
 MIRROR_FRESHNESS_SECONDS = envint("MIRROR_FRESHNESS_SECONDS", 30, minimum=1)
 MIRROR_SYNC_WORKERS = envint("MIRROR_SYNC_WORKERS", 4, minimum=1)
-# How long a page waits for fetches before showing what is held (they go on in the background).
-MIRROR_PAGE_SYNC_BUDGET = envfloat("MIRROR_PAGE_SYNC_BUDGET", 8.0, minimum=0.0)
+# How long a page waits for its own fetches (and the service list) before showing what is
+# held; they go on in the background. A page never waits for a fetch someone else is making.
+MIRROR_PAGE_SYNC_BUDGET = envfloat("MIRROR_PAGE_SYNC_BUDGET", 2.0, minimum=0.0)
 MIRROR_MAX_RANGE_DAYS = envint("MIRROR_MAX_RANGE_DAYS", 400, minimum=1)
 MIRROR_RETENTION_DAYS = envint("MIRROR_RETENTION_DAYS", 400, minimum=1)
 

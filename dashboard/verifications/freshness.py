@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from dashboard.verifications.models import Service
-from dashboard.verifications.sync import is_fresh, window_states
+from dashboard.verifications.page_sync import fetching_in_process
+from dashboard.verifications.sync import is_fresh, is_leased, window_states
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,17 @@ class Freshness:
     # Shown services Wavix refuses: not synced, so their windows are not listed as stale;
     # the Services page marks them.
     rejected: list[str] = field(default_factory=list)
+    # Stale windows someone is fetching right now (this process or another): what is held
+    # is shown meanwhile, and the page polls for them.
+    fetching: list[StaleWindow] = field(default_factory=list)
 
     @property
     def all_fresh(self) -> bool:
-        return not self.stale
+        return not self.stale and not self.fetching
+
+    @property
+    def fetching_days(self) -> list[dt.date]:
+        return sorted({w.day for w in self.fetching})
 
 
 def freshness(services: Sequence[Service], days: Sequence[dt.date]) -> Freshness:
@@ -45,25 +53,30 @@ def freshness(services: Sequence[Service], days: Sequence[dt.date]) -> Freshness
     services = [s for s in services if s.unwatched_at is None and s.pk not in rejected_pks]
     windows = window_states(services, days)
     stale: list[StaleWindow] = []
+    fetching: list[StaleWindow] = []
     fetched = []
     for service in services:
         for day in days:
             window = windows.get((service.pk, day))
             if window is not None and window.fetched_at is not None:
                 fetched.append(window.fetched_at)
-            if not is_fresh(window, now):
-                stale.append(
-                    StaleWindow(
-                        service=names[service.pk],
-                        day=day,
-                        error=(window.last_error if window else "") or "not fetched yet",
-                        fetched_at=window.fetched_at if window else None,
-                    )
-                )
+            if is_fresh(window, now):
+                continue
+            entry = StaleWindow(
+                service=names[service.pk],
+                day=day,
+                error=(window.last_error if window else "") or "not fetched yet",
+                fetched_at=window.fetched_at if window else None,
+            )
+            if is_leased(window, now) or fetching_in_process(service, day):
+                fetching.append(entry)
+            else:
+                stale.append(entry)
     # "As of": the oldest fetch among the windows shown, the honest lower bound.
     return Freshness(
         synced_at=min(fetched) if fetched else None,
         stale=stale,
         windows=len(services) * len(days),
         rejected=rejected,
+        fetching=fetching,
     )

@@ -8,6 +8,7 @@ import logging
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -18,6 +19,7 @@ from django.utils import timezone
 from dashboard.providers.errors import Forbidden, NotFound, ProviderError, Rejected
 from dashboard.providers.wavix import WavixClient
 from dashboard.verifications.models import MirroredSession, Service, SyncWindow
+from dashboard.verifications.page_sync import PageBudget, within_budget
 
 log = logging.getLogger(__name__)
 
@@ -66,13 +68,20 @@ def refresh_catalog(client: WavixClient) -> Catalog:
     return Catalog(services=list(Service.objects.all()), problem=problem)
 
 
-def ensure_catalog(client: WavixClient) -> str:
-    """Refresh the catalog at most every few minutes; return the last problem, if any."""
+def ensure_catalog(client: WavixClient, budget: PageBudget) -> str:
+    """Refresh the catalog at most every few minutes, within a page's budget (past it, the
+    refresh goes on in the background and the page uses the services known); return the
+    last problem, if any."""
     problem = cache.get(_CACHE_KEY)
     if problem is None:
-        problem = refresh_catalog(client).problem
-        cache.set(_CACHE_KEY, problem, CATALOG_CACHE_SECONDS)
-    return str(problem)
+        problem = within_budget(("catalog",), partial(_refresh_and_remember, client), budget)
+    return str(problem or "")
+
+
+def _refresh_and_remember(client: WavixClient) -> str:
+    problem = refresh_catalog(client).problem
+    cache.set(_CACHE_KEY, problem, CATALOG_CACHE_SECONDS)
+    return problem
 
 
 # Errors about the service itself, not about Wavix or our account as a whole. A sessions

@@ -24,16 +24,16 @@ from dashboard.verifications.filter_chips import CURSORS, filter_chips, without
 from dashboard.verifications.freshness import freshness
 from dashboard.verifications.keyset import BadCursor, Page, paginate
 from dashboard.verifications.models import MirroredSession, Service
+from dashboard.verifications.page_sync import PageBudget, refresh_for_page
 from dashboard.verifications.phone_search import format_e164_digits, mask
+from dashboard.verifications.polling import is_poll, poll_for
 from dashboard.verifications.service_catalog import ensure_catalog
 from dashboard.verifications.session_filters import SessionCriteria, SessionFilterForm
-from dashboard.verifications.sync import sync_range
+from dashboard.verifications.sync import SyncReport
 
 PAGE_SIZE = 50
 # Counting is capped: "10,000+" is as useful as an exact count of millions, and cheap.
 COUNT_CAP = 10_000
-# How long a page waits for another worker already fetching the same window.
-SYNC_WAIT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,10 @@ def _services_for(criteria: SessionCriteria, services: list[Service]) -> list[Se
 @require_GET
 @requires("read")
 def session_list(request: HtmxHttpRequest) -> HttpResponse:
-    ensure_catalog(wavix_client())
+    polled = is_poll(request)
+    # A poll only asks whether the fetches it was told about have landed: it waits for none.
+    budget = PageBudget.start(0 if polled else None)
+    ensure_catalog(wavix_client(), budget)
     services = list(Service.objects.all())
     form = SessionFilterForm(
         request.GET,
@@ -100,13 +103,10 @@ def session_list(request: HtmxHttpRequest) -> HttpResponse:
         criteria = form.criteria()
         shown = _services_for(criteria, services)
         days = criteria.utc_days()
-        report = sync_range(
-            wavix_client(),
-            shown,
-            days[0],
-            days[-1],
-            wait_seconds=SYNC_WAIT_SECONDS,
-            budget_seconds=settings.MIRROR_PAGE_SYNC_BUDGET,
+        report = (
+            SyncReport()
+            if polled
+            else refresh_for_page(wavix_client(), shown, days[0], days[-1], budget)
         )
         queryset = criteria.queryset().select_related("service")
         try:
@@ -120,13 +120,15 @@ def session_list(request: HtmxHttpRequest) -> HttpResponse:
         except BadCursor as exc:
             context["page_error"] = str(exc)
             page = paginate(queryset, criteria.sort_key, size=PAGE_SIZE)
+        fresh = freshness(shown, days)
         context.update(
             criteria=criteria,
             page=page,
             rows=_rows(page, can(request.user, "unmask")),
             count=queryset[: COUNT_CAP + 1].count(),
             count_cap=COUNT_CAP,
-            freshness=freshness(shown, days),
+            freshness=fresh,
+            poll=poll_for(request, fresh),
             sync_report=report,
             can_export=can(request.user, "export"),
             can_act=can(request.user, "act"),

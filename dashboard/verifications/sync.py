@@ -3,7 +3,8 @@
 Wavix lists a service's sessions for a date range and nothing else, so every search runs on
 our copy. A window is fetched when it is missing or stale, upserted in one transaction and
 marked fresh in that same transaction; a failed fetch keeps the old rows and records why.
-One fetch per window at a time across processes, through a lease row in the database.
+One fetch per window at a time across processes, through a lease row in the database;
+whoever finds a window leased leaves it to its holder (pages: see page_sync.py).
 """
 
 from __future__ import annotations
@@ -12,17 +13,15 @@ import contextlib
 import datetime as dt
 import logging
 import threading
-import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from functools import partial
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -63,7 +62,8 @@ class WindowOutcome:
     fetched: bool
     sessions: int = 0
     error: str = ""
-    waited_for_other: bool = False
+    # Someone else holds the window's lease: they fetch it, we do not wait for them.
+    fetched_elsewhere: bool = False
     # Not attempted: out of time, or the provider was already seen to be down.
     skipped: bool = False
     # The failure says nothing about this window in particular: the provider is down,
@@ -123,6 +123,7 @@ class WindowState(NamedTuple):
     fetched_at: dt.datetime | None
     settled: bool
     last_error: str
+    lease_until: dt.datetime | None = None
 
 
 def window_states(
@@ -130,11 +131,11 @@ def window_states(
 ) -> dict[tuple[int, dt.date], WindowState]:
     """The known windows of these services and days, keyed by (service pk, day)."""
     rows = SyncWindow.objects.filter(service__in=services, day__in=days).values_list(
-        "service_id", "day", "fetched_at", "settled", "last_error"
+        "service_id", "day", "fetched_at", "settled", "last_error", "lease_until"
     )
     return {
-        (service_pk, day): WindowState(fetched_at, settled, last_error)
-        for service_pk, day, fetched_at, settled, last_error in rows
+        (service_pk, day): WindowState(fetched_at, settled, last_error, lease_until)
+        for service_pk, day, fetched_at, settled, last_error, lease_until in rows
     }
 
 
@@ -144,17 +145,28 @@ def is_fresh(window: WindowState | SyncWindow | None, now: dt.datetime) -> bool:
     return window.settled or now - window.fetched_at < freshness()
 
 
+def is_leased(window: WindowState | None, now: dt.datetime) -> bool:
+    """Someone is fetching the window now (an expired lease is a holder that died)."""
+    return window is not None and window.lease_until is not None and window.lease_until >= now
+
+
 def plan(
     services: Sequence[Service], days: Sequence[dt.date], now: dt.datetime
 ) -> list[tuple[Service, dt.date]]:
-    """The windows of this range that are missing or stale."""
+    """The windows of this range that are missing or stale, newest day first."""
     known = window_states(services, days)
     return [
         (service, day)
-        for service in services
-        for day in days
+        for service, day in newest_first(services, days)
         if not is_fresh(known.get((service.pk, day)), now)
     ]
+
+
+def newest_first(
+    services: Sequence[Service], days: Sequence[dt.date]
+) -> list[tuple[Service, dt.date]]:
+    # A long sync makes the days operators look at (today, yesterday) fresh first.
+    return [(service, day) for day in sorted(days, reverse=True) for service in services]
 
 
 # SQLite has one writer at a time: threads of one process take turns here, handing over at
@@ -196,16 +208,6 @@ def _release(window: SyncWindow, owner: str, **changes: object) -> None:
         )
 
 
-def _wait_for_other(window: SyncWindow, deadline: float) -> SyncWindow:
-    """Someone else is fetching this window: wait for them, up to the deadline."""
-    while time.monotonic() < deadline:
-        time.sleep(0.05)
-        window.refresh_from_db()
-        if window.lease_until is None or window.lease_until < timezone.now():
-            break
-    return window
-
-
 @dataclass(frozen=True)
 class _Claim:
     """A window we hold the lease of, about to be fetched."""
@@ -233,21 +235,16 @@ class _Failed:
 
 
 def _claim(
-    service: Service,
-    day: dt.date,
-    *,
-    wait_seconds: float,
-    clock: Callable[[], dt.datetime],
+    service: Service, day: dt.date, *, clock: Callable[[], dt.datetime]
 ) -> _Claim | WindowOutcome:
-    """Take the window's lease, or wait (up to wait_seconds) for whoever holds it."""
+    """Take the window's lease, or leave the window to whoever holds it."""
     owner = uuid.uuid4().hex
     window = _window(service, day)
     started = clock()
     if _take_lease(window, owner, started):
         return _Claim(service, day, window, owner, started)
-    window = _wait_for_other(window, time.monotonic() + wait_seconds)
     return WindowOutcome(
-        service.service_id, day, fetched=False, error=window.last_error, waited_for_other=True
+        service.service_id, day, fetched=False, error=window.last_error, fetched_elsewhere=True
     )
 
 
@@ -312,11 +309,10 @@ def sync_window(
     service: Service,
     day: dt.date,
     *,
-    wait_seconds: float = 0.0,
     clock: Callable[[], dt.datetime] = timezone.now,
 ) -> WindowOutcome:
     """Fetch one window unless another process holds it; return what happened."""
-    claim = _claim(service, day, wait_seconds=wait_seconds, clock=clock)
+    claim = _claim(service, day, clock=clock)
     if isinstance(claim, WindowOutcome):
         return claim
     result = _download(client, claim)
@@ -325,7 +321,7 @@ def sync_window(
     return _store([result])[0]
 
 
-def _rejected_skip(service: Service, day: dt.date) -> WindowOutcome:
+def rejected_outcome(service: Service, day: dt.date) -> WindowOutcome:
     # mark_rejected set rejected_at on this very object when one of its windows was refused:
     # its other windows are not asked for, and not reported as "still being fetched".
     return WindowOutcome(
@@ -337,30 +333,6 @@ def _rejected_skip(service: Service, day: dt.date) -> WindowOutcome:
     )
 
 
-def _in_worker(fn: Callable[[], WindowOutcome]) -> WindowOutcome:
-    try:
-        return fn()
-    finally:
-        # Worker threads open their own DB connections; close them before the thread idles.
-        connections.close_all()
-
-
-# Page views share one long-lived pool: a fetch a page stopped waiting for finishes in the
-# background, and the next page view finds the window fresh.
-_shared_pool: ThreadPoolExecutor | None = None
-_shared_pool_lock = threading.Lock()
-
-
-def _page_pool() -> ThreadPoolExecutor:
-    global _shared_pool
-    with _shared_pool_lock:
-        if _shared_pool is None:
-            _shared_pool = ThreadPoolExecutor(
-                max_workers=settings.MIRROR_SYNC_WORKERS, thread_name_prefix="mirror-sync"
-            )
-        return _shared_pool
-
-
 def sync_range(
     client: WavixClient,
     services: Iterable[Service],
@@ -368,23 +340,19 @@ def sync_range(
     date_to: dt.date,
     *,
     force: bool = False,
-    wait_seconds: float = 0.0,
     max_workers: int | None = None,
-    budget_seconds: float | None = None,
 ) -> SyncReport:
     """Make the windows of a range fresh: the missing or stale ones, concurrently (bounded).
 
-    With a budget (page views), windows not done in time are reported as skipped and keep
-    being fetched in the background. After a provider-wide failure (down, refusing our key,
-    rate limiting) the remaining windows are skipped rather than hammering it.
+    The bulk path (`manage.py sync`, tasks); pages use page_sync.refresh_for_page. Windows
+    another process is fetching are left to it. After a provider-wide failure (down, refusing
+    our key, rate limiting) the remaining windows are skipped rather than hammering it.
     """
     # Unwatched and rejected services are not fetched (a rejected one until it is checked
     # again: recheck_rejected in the background sync, or an operator on the Services page).
     services = [s for s in services if s.syncable]
     days = days_between(date_from, date_to)
-    todo = (
-        [(s, d) for s in services for d in days] if force else plan(services, days, timezone.now())
-    )
+    todo = newest_first(services, days) if force else plan(services, days, timezone.now())
     report = SyncReport()
     if not todo:
         return report
@@ -392,10 +360,10 @@ def sync_range(
 
     def one(service: Service, day: dt.date) -> WindowOutcome:
         if service.rejected_at is not None:
-            return _rejected_skip(service, day)
+            return rejected_outcome(service, day)
         if provider_down.is_set():
             return WindowOutcome(service.service_id, day, fetched=False, skipped=True)
-        outcome = sync_window(client, service, day, wait_seconds=wait_seconds)
+        outcome = sync_window(client, service, day)
         if outcome.provider_down:
             provider_down.set()
         return outcome
@@ -403,23 +371,9 @@ def sync_range(
     workers = max(1, min(max_workers or settings.MIRROR_SYNC_WORKERS, len(todo)))
     if workers == 1:
         # Inline, on the caller's connection (and inside its transaction, in tests).
-        deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
-        for service, day in todo:
-            if deadline is not None and time.monotonic() > deadline:
-                provider_down.set()  # out of time: the rest are skipped, not fetched
-            report.outcomes.append(one(service, day))
+        report.outcomes = [one(service, day) for service, day in todo]
         return report
-    if budget_seconds is None:
-        report.outcomes = _bulk(client, todo, workers, provider_down, wait_seconds)
-        return report
-    futures = [_page_pool().submit(_in_worker, partial(one, s, d)) for s, d in todo]
-    wait(futures, timeout=budget_seconds)
-    for future, (service, day) in zip(futures, todo, strict=True):
-        report.outcomes.append(
-            future.result()
-            if future.done()
-            else WindowOutcome(service.service_id, day, fetched=False, skipped=True)
-        )
+    report.outcomes = _bulk(client, todo, workers, provider_down)
     return report
 
 
@@ -428,7 +382,6 @@ def _bulk(
     todo: list[tuple[Service, dt.date]],
     workers: int,
     provider_down: threading.Event,
-    wait_seconds: float,
 ) -> list[WindowOutcome]:
     """Fetch on worker threads; claim and store on this one, in groups (GROUP_SESSIONS).
 
@@ -451,12 +404,12 @@ def _bulk(
             while waiting and len(running) < 2 * workers:
                 service, day = waiting.popleft()
                 if service.rejected_at is not None:
-                    note(_rejected_skip(service, day))
+                    note(rejected_outcome(service, day))
                     continue
                 if provider_down.is_set():
                     note(WindowOutcome(service.service_id, day, fetched=False, skipped=True))
                     continue
-                claim = _claim(service, day, wait_seconds=wait_seconds, clock=timezone.now)
+                claim = _claim(service, day, clock=timezone.now)
                 if isinstance(claim, WindowOutcome):
                     note(claim)
                 else:

@@ -9,19 +9,15 @@ shown with the reason.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from dashboard.providers.errors import ProviderError
 from dashboard.providers.wavix import CODE_LIFETIME, Event, WavixClient
 from dashboard.verifications.models import MirroredSession, SessionEvent, SessionTimeline
+from dashboard.verifications.page_sync import PageBudget, within_budget
 
 TERMINAL_STATUSES = frozenset({"verified", "expired", "canceled", "failed"})
 # Wavix's platform limits: codes sent and checks per session.
@@ -89,14 +85,19 @@ def load_timeline(
     problem = ""
     loading = False
     try:
-        timeline = _within_budget(lambda: refresh_events(client, session), budget_seconds)
-    except FutureTimeout:
-        loading = True
-        problem = "Wavix is still answering; the timeline below may be out of date."
+        # One fetch per session at a time; one the page stops waiting for is stored later.
+        fetched = within_budget(
+            ("events", session.session_id),
+            lambda: refresh_events(client, session),
+            PageBudget.start(budget_seconds),
+        )
     except ProviderError as exc:
         problem = f"The timeline could not be refreshed: {exc.message}"
     else:
-        return Held(held_events(session), timeline.fetched_at, final=timeline.final)
+        if fetched is not None:
+            return Held(held_events(session), fetched.fetched_at, final=fetched.final)
+        loading = True
+        problem = "Wavix is still answering; the timeline below may be out of date."
     held = SessionTimeline.objects.filter(session=session).first()
     return Held(
         held_events(session),
@@ -105,34 +106,6 @@ def load_timeline(
         problem=problem,
         loading=loading,
     )
-
-
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
-def _executor() -> ThreadPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="timeline")
-        return _pool
-
-
-def _within_budget(fetch: Callable[[], SessionTimeline], budget: float) -> SessionTimeline:
-    # With one sync worker (tests) everything runs inline, on the caller's connection and
-    # inside its transaction, as the mirror's sync does.
-    if settings.MIRROR_SYNC_WORKERS <= 1:
-        return fetch()
-
-    def in_worker() -> SessionTimeline:
-        try:
-            return fetch()
-        finally:
-            connections.close_all()
-
-    # A fetch the page stopped waiting for finishes in the background and is stored.
-    return _executor().submit(in_worker).result(timeout=budget)
 
 
 @dataclass(frozen=True)

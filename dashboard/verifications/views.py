@@ -3,7 +3,6 @@ from __future__ import annotations
 import logging
 from typing import cast
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -11,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard.accounts.access import requires
@@ -18,9 +18,12 @@ from dashboard.accounts.roles import can
 from dashboard.audit.models import FAILED, SUCCESS
 from dashboard.audit.trail import actor_from, record
 from dashboard.connections import wavix_client
+from dashboard.htmx import HtmxHttpRequest
 from dashboard.verifications.forms import RegisterServiceForm, UnwatchServiceForm
 from dashboard.verifications.freshness import freshness
 from dashboard.verifications.models import MirroredSession, Service
+from dashboard.verifications.page_sync import PageBudget, refresh_for_page
+from dashboard.verifications.polling import is_poll, poll_for
 from dashboard.verifications.service_catalog import (
     ProbeResult,
     ensure_catalog,
@@ -33,7 +36,7 @@ from dashboard.verifications.service_catalog import (
 )
 from dashboard.verifications.service_stats import service_stats
 from dashboard.verifications.session_filters import RANGE_PRESETS, SessionFilterForm
-from dashboard.verifications.sync import sync_range
+from dashboard.verifications.sync import SyncReport
 
 log = logging.getLogger(__name__)
 # The unwatch page says how many sessions a purge deletes; past this, "10,000+".
@@ -42,8 +45,11 @@ COUNT_CAP = 10_000
 
 @require_GET
 @requires("read")
-def services(request: HttpRequest) -> HttpResponse:
-    catalog_problem = ensure_catalog(wavix_client())
+def services(request: HtmxHttpRequest) -> HttpResponse:
+    polled = is_poll(request)
+    # A poll only asks whether the fetches it was told about have landed: it waits for none.
+    budget = PageBudget.start(0 if polled else None)
+    catalog_problem = ensure_catalog(wavix_client(), budget)
     services = list(Service.objects.filter(unwatched_at__isnull=True))
     form = SessionFilterForm(
         request.GET,
@@ -66,25 +72,29 @@ def services(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         criteria = form.criteria()
         days = criteria.utc_days()
-        report = sync_range(
-            wavix_client(),
-            services,
-            days[0],
-            days[-1],
-            wait_seconds=10.0,
-            budget_seconds=settings.MIRROR_PAGE_SYNC_BUDGET,
+        report = (
+            SyncReport()
+            if polled
+            else refresh_for_page(wavix_client(), services, days[0], days[-1], budget)
         )
         # Names learnt from sessions, rejections just noted.
         services = list(Service.objects.filter(unwatched_at__isnull=True))
+        fresh = freshness(services, days)
         context.update(
             criteria=criteria,
             sync_report=report,
             stats=service_stats(services, criteria.start, criteria.end),
-            freshness=freshness(services, days),
+            freshness=fresh,
+            poll=poll_for(request, fresh),
             range_query=_range_query(request),
             selected_range=form.cleaned_data["range"],
         )
-    return render(request, "verifications/services.html", context)
+    template = "verifications/services.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#stats"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _range_query(request: HttpRequest) -> str:

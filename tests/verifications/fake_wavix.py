@@ -30,6 +30,8 @@ class FakeWavix:
     # Services Wavix does not know: 400 with its message, as for a mistyped ID.
     unknown: set[str] = field(default_factory=set)
     delay: float = 0.0
+    # Seconds before answering the service-list request.
+    catalog_delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
     # Timelines by session ID, as the events endpoint answers them.
     events: dict[str, list[dict[str, str | None]]] = field(default_factory=dict)
@@ -99,6 +101,7 @@ class FakeWavix:
         if parts[-1] == "events" and parts[-3] == "session":
             return self._events(parts[-2])
         if parts[-1] == "service" and parts[-2] == "two-fa":
+            time.sleep(self.catalog_delay)
             return httpx.Response(404, json={"success": False, "message": "Not found"})
         service_id = parts[-2]
         query = parse_qs(request.url.query.decode())
