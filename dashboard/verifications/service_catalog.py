@@ -18,8 +18,10 @@ from django.utils import timezone
 
 from dashboard.providers.errors import Forbidden, NotFound, ProviderError, Rejected
 from dashboard.providers.wavix import WavixClient
+
+# A module, not its names: page_sync imports sync, which imports this module.
+from dashboard.verifications import page_sync
 from dashboard.verifications.models import MirroredSession, Service, SyncWindow
-from dashboard.verifications.page_sync import PageBudget, within_budget
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +70,13 @@ def refresh_catalog(client: WavixClient) -> Catalog:
     return Catalog(services=list(Service.objects.all()), problem=problem)
 
 
-def ensure_catalog(client: WavixClient, budget: PageBudget) -> str:
+def ensure_catalog(client: WavixClient, budget: page_sync.PageBudget) -> str:
     """Refresh the catalog at most every few minutes, within a page's budget (past it, the
     refresh goes on in the background and the page uses the services known); return the
     last problem, if any."""
     problem = cache.get(_CACHE_KEY)
     if problem is None:
-        problem = within_budget(("catalog",), partial(_refresh_and_remember, client), budget)
+        problem = page_sync.within_budget(("catalog",), partial(_refresh_and_remember, client), budget)
     return str(problem or "")
 
 
