@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -18,10 +19,10 @@ from django.utils import timezone
 
 from dashboard.providers.errors import Forbidden, NotFound, ProviderError, Rejected
 from dashboard.providers.wavix import WavixClient
-
-# A module, not its names: page_sync imports sync, which imports this module.
-from dashboard.verifications import page_sync
 from dashboard.verifications.models import MirroredSession, Service, SyncWindow
+
+if TYPE_CHECKING:
+    from dashboard.verifications.page_sync import PageBudget
 
 log = logging.getLogger(__name__)
 
@@ -70,13 +71,16 @@ def refresh_catalog(client: WavixClient) -> Catalog:
     return Catalog(services=list(Service.objects.all()), problem=problem)
 
 
-def ensure_catalog(client: WavixClient, budget: page_sync.PageBudget) -> str:
+def ensure_catalog(client: WavixClient, budget: PageBudget) -> str:
     """Refresh the catalog at most every few minutes, within a page's budget (past it, the
     refresh goes on in the background and the page uses the services known); return the
     last problem, if any."""
+    # Imported here: page_sync imports sync, which imports this module.
+    from dashboard.verifications.page_sync import within_budget
+
     problem = cache.get(_CACHE_KEY)
     if problem is None:
-        problem = page_sync.within_budget(("catalog",), partial(_refresh_and_remember, client), budget)
+        problem = within_budget(("catalog",), partial(_refresh_and_remember, client), budget)
     return str(problem or "")
 
 

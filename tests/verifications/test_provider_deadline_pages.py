@@ -36,6 +36,9 @@ def dribbling_wavix(settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[SlowS
         settings.WAVIX_SERVICE_IDS = [SERVICE]
         settings.PROVIDER_DEADLINE = DEADLINE
         settings.PROVIDER_READ_TIMEOUT = 15.0  # longer than the deadline, as by default
+        # A page budget above two deadlines: each of the page's calls is cut by the provider
+        # deadline itself, which is what these tests are about.
+        settings.MIRROR_PAGE_SYNC_BUDGET = 10.0
         reset_clients()
         yield server
         reset_clients()
