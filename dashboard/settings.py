@@ -189,6 +189,8 @@ RQ_QUEUES: dict[str, dict[str, Any]] = {
 # How often the scheduler enqueues a sync of the recent days, and how many days it covers.
 SCHEDULED_SYNC_SECONDS = envfloat("SCHEDULED_SYNC_SECONDS", 60.0, minimum=5.0)
 SCHEDULED_SYNC_DAYS = envint("SCHEDULED_SYNC_DAYS", 2, minimum=1)
+# How often the scheduler enqueues sync_clients (B2Core 2FA changes across clients).
+SCHEDULED_CLIENT_SYNC_SECONDS = envfloat("SCHEDULED_CLIENT_SYNC_SECONDS", 300.0, minimum=5.0)
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -265,6 +267,16 @@ MIRROR_MAX_RANGE_DAYS = envint("MIRROR_MAX_RANGE_DAYS", 400, minimum=1)
 MIRROR_RETENTION_DAYS = envint("MIRROR_RETENTION_DAYS", 400, minimum=1)
 # A service Wavix rejected is probed again by the background sync at most this often.
 MIRROR_REJECTED_RECHECK_SECONDS = envint("MIRROR_REJECTED_RECHECK_SECONDS", 3600, minimum=1)
+
+# --- Mirror of B2Core 2FA changes (sync_clients, the clients feed) ---------------------------
+# Clients whose changes are fetched at once.
+CLIENT_SYNC_WORKERS = envint("CLIENT_SYNC_WORKERS", 8, minimum=1)
+# A client synced more recently than this is not asked again (sync_clients --force asks).
+CLIENT_SYNC_FRESHNESS_SECONDS = envint("CLIENT_SYNC_FRESHNESS_SECONDS", 60, minimum=0)
+# How long a worker holds a client before another may take it (a crashed worker's clients).
+CLIENT_SYNC_LEASE_SECONDS = envint("CLIENT_SYNC_LEASE_SECONDS", 300, minimum=10)
+# A method turned off and on again (or on and off) within this is flagged as a rapid toggle.
+CLIENT_RAPID_TOGGLE_SECONDS = envint("CLIENT_RAPID_TOGGLE_SECONDS", 3600, minimum=1)
 
 # --- Audit trail -----------------------------------------------------------------------------
 # The header a trusted reverse proxy puts the client's address in (e.g. X-Forwarded-For; its
