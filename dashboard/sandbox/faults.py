@@ -4,8 +4,9 @@ A fault comes from (first match wins) the ``X-Sandbox-Fault`` request header, th
 ``SANDBOX_FAULTS`` environment variable (or setting), e.g. ``latency=2@/sessions,500@/events``,
 or a stored rule (POST /sandbox/_control/faults). Kinds: ``latency=<s>``, ``drip=<s per
 byte>``, ``500``, ``502-html``, ``503``, ``429[=<retry-after s>]``, ``malformed-json``,
-``html-200``, ``wrong-types``, ``drop``, ``cancel-204``, and for B2Core lists ``total[=<n>]``
-(claim ``total`` n, default 1 as in B2Core's own example) and ``cap-limit[=<n>]`` (serve at
+``html-200``, ``wrong-types``, ``drop``, ``cancel-204``, ``403`` (B2Core's answer about a
+client a tag-restricted admin may not see), and for B2Core lists ``total[=<n>]`` (claim
+``total`` n, default 1 as in B2Core's own example) and ``cap-limit[=<n>]`` (serve at
 most n records a page whatever ``limit`` asks, default 50, silently). Only paths below
 /sandbox/ of requests routed through the sandbox's URLconf are touched (never the
 dashboard's, whatever their path), never the control endpoints.
@@ -44,6 +45,7 @@ KINDS = {
     "500",
     "502-html",
     "503",
+    "403",
     "malformed-json",
     "html-200",
     "wrong-types",
@@ -146,6 +148,8 @@ def apply_fault(fault: Fault, request: HttpRequest, get_response: GetResponse) -
         return _json(500, {"success": False, "message": "Internal server error"})
     if kind == "503":
         return _json(503, {"success": False, "message": "Service temporarily unavailable"})
+    if kind == "403":
+        return _json(403, {"success": False, "message": "Access to this client is restricted"})
     if kind == "429":
         response = _json(429, {"success": False, "message": "Too many requests"})
         response["Retry-After"] = f"{fault.value:g}"

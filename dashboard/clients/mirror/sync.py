@@ -36,7 +36,7 @@ from dashboard.providers.errors import (
 
 log = logging.getLogger(__name__)
 
-CLIENTS_A_CLAIM = 100  # one client-list page: claimed with one UPDATE
+CLIENTS_A_PAGE = 100  # client-list records remembered a statement
 STORE_CLIENTS = 200  # fetched clients stored a transaction
 STORE_CHANGES = 5000
 PROVIDER_WIDE_ERRORS = (Unavailable, Unauthorized, RateLimited)
@@ -151,7 +151,7 @@ def _pages(clients: Iterable[Client]) -> Iterator[list[Client]]:
     page: list[Client] = []
     for client in clients:
         page.append(client)
-        if len(page) == CLIENTS_A_CLAIM:
+        if len(page) == CLIENTS_A_PAGE:
             yield page
             page = []
     if page:
@@ -213,17 +213,22 @@ def sync_clients(
                 report.clients += len(page)
                 report.claimed_total = walk.total
                 _remember(page)
-                claimed, fresh = claim([c.id for c in page], owner, clock(), force=force)
-                report.fresh += fresh
-                report.held += len(page) - len(claimed) - fresh
-                for client_id, since in claimed.items():
-                    while len(running) >= 2 * workers:
+                # Claimed a few at a time, just before they are fetched: a lease is held
+                # only while its client is really being worked on, and concurrent runs
+                # share the list instead of the first one taking a whole page.
+                for start in range(0, len(page), workers):
+                    while len(running) >= workers:
                         done, _ = wait(running, return_when=FIRST_COMPLETED)
                         running.difference_update(done)
                         collect(done)
-                    running.add(
-                        pool.submit(_download, b2core, client_id, since, provider_down, clock)
-                    )
+                    ids = [c.id for c in page[start : start + workers]]
+                    claimed, fresh = claim(ids, owner, clock(), force=force)
+                    report.fresh += fresh
+                    report.held += len(ids) - len(claimed) - fresh
+                    for client_id, since in claimed.items():
+                        running.add(
+                            pool.submit(_download, b2core, client_id, since, provider_down, clock)
+                        )
                 if progress:
                     progress(report)
         except ProviderError as exc:
