@@ -206,7 +206,7 @@ def test_an_htmx_request_gets_only_the_results(auditor):
     response = auditor.get("/clients/feed/", headers={"HX-Request": "true"})
 
     body = response.content.decode()
-    assert body.lstrip().startswith('<section id="results"')
+    assert body.lstrip().startswith('<section id="results" class="feed-results"')
     assert "<html" not in body
 
 

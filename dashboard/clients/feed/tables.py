@@ -26,10 +26,12 @@ EXTRA_SHOWN = 3
 
 
 class FeedTable(tables.Table):  # type: ignore[misc]
+    # What happened comes right after when: on a phone the table scrolls sideways, and the
+    # change (a disable, a rapid toggle) must be on screen without scrolling.
     when = tables.Column(verbose_name="Time", orderable=False)
-    client = tables.Column(verbose_name="Client", orderable=False)
-    method = tables.Column(verbose_name="Method", orderable=False)
     change = tables.Column(verbose_name="Change", orderable=False)
+    method = tables.Column(verbose_name="Method", orderable=False)
+    client = tables.Column(verbose_name="Client", orderable=False)
     details = tables.Column(verbose_name="Details", orderable=False)
 
     class Meta:
