@@ -273,6 +273,9 @@ MIRROR_REJECTED_RECHECK_SECONDS = envint("MIRROR_REJECTED_RECHECK_SECONDS", 3600
 CLIENT_SYNC_WORKERS = envint("CLIENT_SYNC_WORKERS", 8, minimum=1)
 # A client synced more recently than this is not asked again (sync_clients --force asks).
 CLIENT_SYNC_FRESHNESS_SECONDS = envint("CLIENT_SYNC_FRESHNESS_SECONDS", 60, minimum=0)
+# Ask each client again from this long before its newest change held (B2Core documents
+# nothing about late writes; 0 asks from the newest change itself, which comes back).
+CLIENT_SYNC_OVERLAP_SECONDS = envint("CLIENT_SYNC_OVERLAP_SECONDS", 0, minimum=0)
 # How long a worker holds a client before another may take it (a crashed worker's clients).
 CLIENT_SYNC_LEASE_SECONDS = envint("CLIENT_SYNC_LEASE_SECONDS", 300, minimum=10)
 # A method turned off and on again (or on and off) within this is flagged as a rapid toggle.

@@ -69,3 +69,15 @@ def test_the_sync_state_remembers_the_newest_change_and_releases_the_lease():
     state = ClientSyncState.objects.get(client_id="c1")
     assert (state.last_change_id, state.last_change_time) == (7, T0 + dt.timedelta(minutes=50))
     assert (state.lease_owner, state.lease_until, state.changes_stored) == ("", None, 2)
+
+
+def test_a_change_sent_again_without_a_time_is_not_stored_twice():
+    undated = TwoFAChange(id=9, provider="sms", is_enabled=True, time=None, extra={})
+    assert put("c1", undated) == 1
+
+    ClientSyncState.objects.filter(client_id="c1").update(lease_owner=OWNER)
+    later = Fetched("c1", [undated], T0 + dt.timedelta(days=30), 1)
+
+    assert store([later], OWNER) == 0
+    assert ClientChange.objects.filter(change_id=9).count() == 1
+    assert ClientSyncState.objects.get(client_id="c1").changes_stored == 1

@@ -159,3 +159,20 @@ def test_the_command_shows_progress_and_counts(socket_providers):
     assert f"clients {clients}/{clients}" in last
     assert f"{ClientChange.objects.count()} change(s) stored" in last
     assert "0 failed" in last
+
+
+def test_the_overlap_asks_again_from_before_the_newest_change(sandbox, settings):
+    settings.CLIENT_SYNC_OVERLAP_SECONDS = 3600
+    b2core, recorder = recorded_client(sandbox)
+    sync_clients(b2core, workers=4)
+    newest = dict(ClientSyncState.objects.values_list("client_id", "last_change_time"))
+    recorder.requests.clear()
+
+    report = sync_clients(b2core, workers=4, force=True)
+
+    for url in recorder.change_requests():
+        held = newest[url.path.split("/clients/")[1].split("/")[0]]
+        if held is not None:
+            since = dt.datetime.fromisoformat(url.params["filter[timeFrom]"])
+            assert since == held - dt.timedelta(hours=1)
+    assert report.changes == 0

@@ -25,7 +25,9 @@ class FeedStatus:
 
 def feed_status() -> FeedStatus:
     states = ClientSyncState.objects.all()
-    last = states.aggregate(last=Max("last_attempt_at"))["last"]
+    # The last time a client was read successfully: a run where every client failed is no
+    # sync, and the failures below say so.
+    last = states.aggregate(last=Max("synced_at"))["last"]
     failed = states.filter(error_kind=ClientSyncState.ErrorKind.FAILED).order_by("client_id")
     restricted = states.filter(error_kind=ClientSyncState.ErrorKind.FORBIDDEN).order_by("client_id")
     return FeedStatus(

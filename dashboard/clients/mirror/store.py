@@ -95,6 +95,18 @@ def _new_rows(
     return list(rows.values()), newest
 
 
+def _already_stored(batch: Sequence[Fetched]) -> set[tuple[str, int]]:
+    """The fetched changes we hold already, wherever their time (one sent without a time
+    is stored at the time we first saw it, far from where B2Core sends it again)."""
+    if not batch:
+        return set()
+    rows = ClientChange.objects.filter(
+        client_id__in=[f.client_id for f in batch],
+        change_id__in={c.id for f in batch for c in f.changes},
+    ).values_list("client_id", "change_id")
+    return set(rows)
+
+
 def store(batch: Sequence[Fetched], owner: str) -> int:
     """Store a batch of fetched clients in one transaction and release their leases;
     return how many changes were new."""
@@ -112,11 +124,12 @@ def store(batch: Sequence[Fetched], owner: str) -> int:
         for pk, client_id, provider, time, change_id, enabled, rapid in nearby:
             point = _Point(client_id, provider, time, change_id, enabled)
             stored[(client_id, change_id)] = (point, rapid, pk)
+    known = set(stored) | _already_stored(with_changes)
     new_rows: list[ClientChange] = []
     newest: dict[str, TwoFAChange | None] = {}
     counts: dict[str, int] = {}
     for fetched in batch:
-        rows, newest[fetched.client_id] = _new_rows(fetched, set(stored))
+        rows, newest[fetched.client_id] = _new_rows(fetched, known)
         counts[fetched.client_id] = len(rows)
         new_rows += rows
     points = [p for p, _, _ in stored.values()]
