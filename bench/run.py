@@ -95,6 +95,34 @@ def sync_benchmark(sessions: int, days: int) -> None:
         server.wait(timeout=10)
 
 
+def clients_sync_benchmark(clients: int) -> None:
+    """sync_clients against sandbox_serve in its own process, seeded with `clients` clients."""
+    from dashboard.sandbox import credentials
+
+    work = BENCH_DIR / "clients-sync"
+    sandbox_db = BENCH_DIR / f"sandbox-clients-{clients}.sqlite3"
+    env = bench_env(work, SANDBOX_DATABASE_URL=f"sqlite:///{sandbox_db}")
+    command = [sys.executable, "manage.py", "sandbox_serve", "--port", "0", "--migrate"]
+    command += ["--seed-if-empty", "--sessions", "100", "--clients", str(clients)]
+    server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        match = re.search(r"(http://\S+)", line)
+        if not match:
+            raise SystemExit(f"sandbox did not start: {line!r}")
+        child_env = bench_env(
+            work,
+            B2CORE_BASE_URL=match.group(1) + credentials.B2CORE_PREFIX,
+            B2CORE_EMAIL=credentials.B2CORE_ADMIN_EMAIL,
+            B2CORE_PASSWORD=credentials.B2CORE_ADMIN_PASSWORD,
+        )
+        run_child("clients_sync.py", child_env)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sessions", type=int, default=1_000_000)
@@ -107,6 +135,10 @@ def main() -> None:
     parser.add_argument("--skip-session-page", action="store_true")
     parser.add_argument("--skip-bulk", action="store_true")
     parser.add_argument("--skip-decode", action="store_true")
+    parser.add_argument("--client-changes", type=int, default=1_000_000)
+    parser.add_argument("--skip-clients-feed", action="store_true")
+    parser.add_argument("--sync-clients", type=int, default=2000)
+    parser.add_argument("--skip-clients-sync", action="store_true")
     options = parser.parse_args()
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     if not options.skip_pages:
@@ -120,6 +152,13 @@ def main() -> None:
     if not options.skip_audit:
         records = str(options.audit_records)
         run_child("audit.py", bench_env(BENCH_DIR / "audit", BENCH_AUDIT_RECORDS=records))
+    if not options.skip_clients_feed:
+        changes = str(options.client_changes)
+        run_child(
+            "clients_feed.py", bench_env(BENCH_DIR / "clients-feed", BENCH_CLIENT_CHANGES=changes)
+        )
+    if not options.skip_clients_sync:
+        clients_sync_benchmark(options.sync_clients)
     if not options.skip_sync:
         sync_benchmark(options.sync_sessions, options.sync_days)
     if not options.skip_decode:

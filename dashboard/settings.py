@@ -196,6 +196,8 @@ SCHEDULED_SYNC_DAYS = envint("SCHEDULED_SYNC_DAYS", 2, minimum=1)
 # Bulk cancel: how many sessions one bulk may hold, and how many cancel calls run at once.
 BULK_CANCEL_MAX = envint("BULK_CANCEL_MAX", 500, minimum=1)
 BULK_CANCEL_CONCURRENCY = envint("BULK_CANCEL_CONCURRENCY", 8, minimum=1)
+# How often the scheduler enqueues sync_clients (B2Core 2FA changes across clients).
+SCHEDULED_CLIENT_SYNC_SECONDS = envfloat("SCHEDULED_CLIENT_SYNC_SECONDS", 300.0, minimum=5.0)
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -275,6 +277,19 @@ MIRROR_SYNC_WORKERS = envint("MIRROR_SYNC_WORKERS", 4, minimum=1)
 MIRROR_PAGE_SYNC_BUDGET = envfloat("MIRROR_PAGE_SYNC_BUDGET", 2.0, minimum=0.0)
 MIRROR_MAX_RANGE_DAYS = envint("MIRROR_MAX_RANGE_DAYS", 400, minimum=1)
 MIRROR_RETENTION_DAYS = envint("MIRROR_RETENTION_DAYS", 400, minimum=1)
+
+# --- Mirror of B2Core 2FA changes (sync_clients, the clients feed) ---------------------------
+# Clients whose changes are fetched at once.
+CLIENT_SYNC_WORKERS = envint("CLIENT_SYNC_WORKERS", 8, minimum=1)
+# A client synced more recently than this is not asked again (sync_clients --force asks).
+CLIENT_SYNC_FRESHNESS_SECONDS = envint("CLIENT_SYNC_FRESHNESS_SECONDS", 60, minimum=0)
+# Ask each client again from this long before its newest change held (B2Core documents
+# nothing about late writes; 0 asks from the newest change itself, which comes back).
+CLIENT_SYNC_OVERLAP_SECONDS = envint("CLIENT_SYNC_OVERLAP_SECONDS", 0, minimum=0)
+# How long a worker holds a client before another may take it (a crashed worker's clients).
+CLIENT_SYNC_LEASE_SECONDS = envint("CLIENT_SYNC_LEASE_SECONDS", 300, minimum=10)
+# A method turned off and on again (or on and off) within this is flagged as a rapid toggle.
+CLIENT_RAPID_TOGGLE_SECONDS = envint("CLIENT_RAPID_TOGGLE_SECONDS", 3600, minimum=1)
 
 # --- Audit trail -----------------------------------------------------------------------------
 # The header a trusted reverse proxy puts the client's address in (e.g. X-Forwarded-For; its

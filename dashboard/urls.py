@@ -12,5 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("dashboard.verifications.urls")),
     path("accounts/", include("dashboard.accounts.urls")),
     path("audit/", include("dashboard.audit.urls")),
+    # Before any clients/<id>/ route, which "feed" would otherwise match.
+    path("clients/feed/", include("dashboard.clients.feed.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -18,7 +18,12 @@ PAGES = [
     ("sessions-bad-input", "/sessions/?range=custom&date_from=2025-13-01&phone=%3Cscript%3E"),
     ("audit", "/audit/"),
     ("audit-bad-input", "/audit/?date_from=2025-13-01&action=%3Cscript%3E"),
+    ("clients-feed", "/clients/feed/"),
+    ("clients-feed-rapid", "/clients/feed/?rapid=1&date_from="),
+    ("clients-feed-bad-input", "/clients/feed/?date_from=2025-13-01&client=%3Cscript%3E"),
 ]
+# Also at a phone's width (390 px).
+NARROW = [("clients-feed", "/clients/feed/")]
 
 
 def main(base: str, out: Path) -> None:
@@ -39,6 +44,11 @@ def main(base: str, out: Path) -> None:
             page.goto(base + path)
             page.screenshot(path=str(out / f"{name}.png"))
             print(out / f"{name}.png")
+        page.set_viewport_size({"width": 390, "height": 844})
+        for name, path in NARROW:
+            page.goto(base + path)
+            page.screenshot(path=str(out / f"{name}-390.png"))
+            print(out / f"{name}-390.png")
         browser.close()
 
 

@@ -6,7 +6,8 @@ or a stored rule (POST /sandbox/_control/faults). Kinds: ``latency=<s>``, ``drip
 byte>``, ``500``, ``502-html``, ``503``, ``429[=<retry-after s>]``, ``malformed-json``,
 ``html-200``, ``wrong-types``, ``drop``, ``cancel-204``, ``2fa-required`` (a B2Core
 admin sign-in with the right password answers ``2faRequired: true`` and no tokens, as a
-real Back Office user's does), and for B2Core lists ``total[=<n>]``
+real Back Office user's does), ``403`` (B2Core's answer about a client a tag-restricted
+admin may not see), and for B2Core lists ``total[=<n>]``
 (claim ``total`` n, default 1 as in B2Core's own example) and ``cap-limit[=<n>]`` (serve at
 most n records a page whatever ``limit`` asks, default 50, silently). Only paths below
 /sandbox/ of requests routed through the sandbox's URLconf are touched (never the
@@ -46,6 +47,7 @@ KINDS = {
     "500",
     "502-html",
     "503",
+    "403",
     "malformed-json",
     "html-200",
     "wrong-types",
@@ -149,6 +151,8 @@ def apply_fault(fault: Fault, request: HttpRequest, get_response: GetResponse) -
         return _json(500, {"success": False, "message": "Internal server error"})
     if kind == "503":
         return _json(503, {"success": False, "message": "Service temporarily unavailable"})
+    if kind == "403":
+        return _json(403, {"success": False, "message": "Access to this client is restricted"})
     if kind == "429":
         response = _json(429, {"success": False, "message": "Too many requests"})
         response["Retry-After"] = f"{fault.value:g}"

@@ -126,6 +126,15 @@ EXPECTED: dict[str, Row | NotProbed] = {
         get="login      403     403     403      200     200   200",
         post="405       405     405     405      405     405   405",
     ),
+    # clients feed: auditors and admins (a list of who switched 2FA off is an audit record)
+    "clients/feed/": Row(
+        get="login      403     403     403      200     200   200",
+        post="405       405     405     405      405     405   405",
+    ),
+    "clients/feed/export.csv": Row(
+        get="login      403     403     403      200     200   200",
+        post="405       405     405     405      405     405   405",
+    ),
     # accounts
     "accounts/login/": Row(
         get="200        302     302     302      302     302   302",

@@ -51,7 +51,7 @@ def test_drip_keeps_a_short_read_timeout_alive_for_longer_than_it(client):
     assert "cannot be found" in response.json()["message"]
 
 
-@pytest.mark.parametrize(("kind", "status"), [("500", 500), ("503", 503)])
+@pytest.mark.parametrize(("kind", "status"), [("500", 500), ("503", 503), ("403", 403)])
 def test_server_errors_answer_json_with_their_status(client, kind, status):
     response = faulty(client, kind, "/v1/two-fa/service")
 
