@@ -179,13 +179,19 @@ class B2CoreClient(ProviderClient):
         )
         return read_method(self.http.decode(reply, METHOD_DECODER, what="a 2FA method"))
 
-    def disable_method(self, client_id: str | int, method: str) -> TwoFAMethod | None:
-        """Turn a client's 2FA method off. Idempotent, so retried; None when B2Core says 204."""
+    def disable_method(
+        self, client_id: str | int, method: str, *, retry: bool = True
+    ) -> TwoFAMethod | None:
+        """Turn a client's 2FA method off; None when B2Core answers 204 without a body.
+
+        Idempotent, so retried by default; ``retry=False`` sends it exactly once, for a
+        caller that settles an unclear answer by reading the method back instead.
+        """
         reply = self.http.request(
             "PUT",
             f"/api/v2/clients/{path_segment(client_id)}/2fa/{path_segment(method.lower())}",
             json=self._disable_body,
-            retry=True,
+            retry=retry,
             ok=(200, 201, 202, 204),
         )
         if reply.status == 204 or not reply.body.strip():
