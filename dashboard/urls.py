@@ -12,5 +12,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("dashboard.verifications.urls")),
     path("accounts/", include("dashboard.accounts.urls")),
     path("audit/", include("dashboard.audit.urls")),
+    path("clients/", include("dashboard.clients.urls")),
     path("admin/", admin.site.urls),
 ]
