@@ -29,6 +29,7 @@ class Call:
     method: str
     path: str  # after the B2Core prefix
     query: dict[str, str]
+    body: bytes = b""
 
 
 @dataclass
@@ -67,7 +68,7 @@ class RecordingProxy:
                 url = urlsplit(self.path)
                 path = url.path.removeprefix(PREFIX)
                 with proxy._lock:
-                    proxy.calls.append(Call(self.command, path, dict(parse_qsl(url.query))))
+                    proxy.calls.append(Call(self.command, path, dict(parse_qsl(url.query)), body))
                 script = next(
                     (s for s in proxy.scripts if s.method == self.command and s.path == path),
                     None,
