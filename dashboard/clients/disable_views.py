@@ -17,6 +17,7 @@ from dashboard.clients.actions import once
 from dashboard.clients.actions.disable import ACTION, METHODS, disable
 from dashboard.clients.forms import CLIENT_ID, DisableForm
 from dashboard.clients.problems import Problem, problem
+from dashboard.clients.views import find_client
 from dashboard.connections import b2core_client
 from dashboard.htmx import HtmxHttpRequest
 from dashboard.providers.errors import ProviderError
@@ -54,6 +55,10 @@ def disable_method(request: HtmxHttpRequest, client_id: str, method: str) -> Htt
             "not_found", f"B2Core lists no {context['method_label']} method for this client."
         )
         return _page(request, context, status=404)
+    try:
+        context["client"] = find_client(client_id)
+    except ProviderError:
+        context["client"] = None  # the confirmation still stands on the ID alone
     context.update(
         current=current,
         caption=current.caption,

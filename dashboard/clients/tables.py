@@ -39,11 +39,12 @@ class _OnePassTable(tables.Table):  # type: ignore[misc]
             lines.append(f"<tr>{cells}</tr>")
         return mark_safe("\n".join(lines))  # noqa: S308 (every cell escaped by its renderer)
 
-    def render_when(self, value: When) -> SafeString:
-        if value is None:
-            return _NONE
-        iso, utc, local = value
-        return format_html('<time datetime="{}" title="{} UTC">{}</time>', iso, utc, local)
+
+def _time_html(value: When) -> SafeString:
+    if value is None:
+        return _NONE
+    iso, utc, local = value
+    return format_html('<time datetime="{}" title="{} UTC">{}</time>', iso, utc, local)
 
 
 def _when(value: dt.datetime | None) -> When:
@@ -64,6 +65,9 @@ class ClientTable(_OnePassTable):
         template_name = "clients/_table.html"
         attrs = {"class": "data clients"}
         empty_text = "No clients match."
+
+    def render_when(self, value: When) -> SafeString:
+        return _time_html(value)
 
     def render_client(self, value: tuple[str, str]) -> SafeString:
         client_id, url = value
@@ -94,7 +98,6 @@ class ChangeTable(_OnePassTable):
     method = tables.Column(verbose_name="Method", orderable=False)
     change = tables.Column(verbose_name="Change", orderable=False)
     more = tables.Column(verbose_name="Other fields", orderable=False)
-    detail = tables.Column(verbose_name="", orderable=False)
 
     class Meta:
         template_name = "clients/_table.html"
@@ -113,14 +116,16 @@ class ChangeTable(_OnePassTable):
             "<br>".join(format_html('<span class="muted">{}</span> {}', k, v) for k, v in value)
         )
 
-    def render_detail(self, value: tuple[int, str]) -> SafeString:
-        change_id, url = value
+    def render_when(self, value: tuple[When, str]) -> SafeString:
+        # The time opens the change: in the drawer with htmx, as its own page without.
+        when, url = value
+        label = _time_html(when) if when else mark_safe("(no time)")
         return format_html(
             '<a href="{}" hx-get="{}" hx-target="#drawer" hx-swap="innerHTML" '
-            'hx-push-url="true">Change {}</a>',
+            'hx-push-url="true">{}</a>',
             url,
             url,
-            change_id,
+            label,
         )
 
 
@@ -141,11 +146,10 @@ def change_rows(client_id: str, changes: Iterable[TwoFAChange]) -> list[dict[str
         url = reverse("clients:change", args=[client_id, change.id])
         rows.append(
             {
-                "when": _when(change.time),
+                "when": (_when(change.time), url),
                 "method": METHODS.get(change.provider, change.provider),
                 "change": change.is_enabled,
                 "more": [(key, shown(value)[:80]) for key, value in change.extra.items()],
-                "detail": (change.id, url),
             }
         )
     return rows
