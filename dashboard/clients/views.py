@@ -3,6 +3,7 @@ and one change in a drawer. Every read is live from B2Core, one page at a time."
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -32,7 +33,8 @@ from dashboard.providers.b2core import Client, TwoFAMethod
 from dashboard.providers.errors import ProviderError
 from dashboard.verifications.phone_search import format_e164_digits, mask
 
-CHANGE_ID_DIGITS = 18
+# ASCII digits only: str.isdigit() would let "٣" through.
+CHANGE_ID = re.compile(r"^[0-9]{1,18}$")
 
 
 def _partial(request: HtmxHttpRequest, template: str, name: str) -> str:
@@ -163,9 +165,7 @@ def change_page(request: HtmxHttpRequest, client_id: str, change_id: str) -> Htt
     current = request.htmx.current_url_abs_path if request.htmx else None
     if current and current.split("?")[0] == context["client_url"]:
         context["back_url"] = current  # the client page as filtered when the drawer opened
-    if not (
-        _valid_client_id(client_id) and change_id.isdigit() and len(change_id) <= CHANGE_ID_DIGITS
-    ):
+    if not (_valid_client_id(client_id) and CHANGE_ID.fullmatch(change_id)):
         context["problem"] = Problem("not_found", "That is not a B2Core client and change ID.")
         return _render(request, template, context, status=404)
     try:

@@ -92,7 +92,7 @@ def test_an_unknown_change_is_a_404_that_says_so(client, b2core, change):
     assert f"B2Core has no change 999999999 for client {client_id}." in response.content.decode()
 
 
-@pytest.mark.parametrize("change_id", ["abc", "-1", "1" * 30])
+@pytest.mark.parametrize("change_id", ["abc", "-1", "1" * 30, "%D9%A3"])
 def test_a_bad_change_id_is_not_sent_to_b2core(client, b2core, change_id):
     sign_in(client, "viewer")
 
