@@ -244,6 +244,11 @@ B2CORE_PASSWORD = envsecret("B2CORE_PASSWORD")
 B2CORE_DISABLE_BODY = envstr("B2CORE_DISABLE_BODY", '{"isEnabled": false}')
 # Pages read before a walk of a whole B2Core list gives up and says so (100 records a page).
 B2CORE_MAX_PAGES = envint("B2CORE_MAX_PAGES", 1000, minimum=1)
+# Who may disable a client's 2FA method besides admins: "admin" (admins only) or "operator".
+CLIENT_DISABLE_ROLE = envstr("CLIENT_DISABLE_ROLE", "admin").strip().lower()
+if CLIENT_DISABLE_ROLE not in ("admin", "operator"):
+    PROBLEMS.append(("CLIENT_DISABLE_ROLE", f"{CLIENT_DISABLE_ROLE!r} is not admin or operator"))
+    CLIENT_DISABLE_ROLE = "admin"
 PROVIDER_CONNECT_TIMEOUT = envfloat("PROVIDER_CONNECT_TIMEOUT", 5.0, minimum=0.1)
 PROVIDER_READ_TIMEOUT = envfloat("PROVIDER_READ_TIMEOUT", 15.0, minimum=0.1)
 PROVIDER_DEADLINE = envfloat("PROVIDER_DEADLINE", 30.0, minimum=0.1)

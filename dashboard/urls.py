@@ -14,5 +14,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("audit/", include("dashboard.audit.urls")),
     # Before any clients/<id>/ route, which "feed" would otherwise match.
     path("clients/feed/", include("dashboard.clients.feed.urls")),
+    path("clients/", include("dashboard.clients.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Literal, cast, get_args
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 
 Role = Literal["viewer", "operator", "auditor", "admin"]
 # A capability is spelt as a Literal so that mypy refuses a misspelt one (`can(u, "raed")`).
-Capability = Literal["read", "act", "audit", "export", "unmask", "register_service", "manage"]
+Capability = Literal[
+    "read", "act", "audit", "export", "unmask", "register_service", "disable_2fa", "manage"
+]
 
 VIEWER: Role = "viewer"
 OPERATOR: Role = "operator"
@@ -33,6 +36,7 @@ DESCRIPTIONS: dict[Capability, str] = {
     "export": "export sessions",
     "unmask": "see full phone numbers",
     "register_service": "register a service",
+    "disable_2fa": "disable a client's 2FA method",
     "manage": "manage this dashboard's settings and users",
 }
 
@@ -50,10 +54,19 @@ def roles_of(user: AbstractBaseUser | AnonymousUser) -> set[Role]:
     return set(cached)
 
 
+def capabilities_of(role: Role) -> frozenset[Capability]:
+    """What a role may do now: CAPABILITIES, plus what settings grant it (read per call, so
+    that a changed setting takes effect without a restart of this module)."""
+    granted = CAPABILITIES[role]
+    if role == OPERATOR and settings.CLIENT_DISABLE_ROLE == OPERATOR:
+        granted = granted | {"disable_2fa"}
+    return granted
+
+
 def can(user: AbstractBaseUser | AnonymousUser, capability: Capability) -> bool:
-    return any(capability in CAPABILITIES[role] for role in roles_of(user))
+    return any(capability in capabilities_of(role) for role in roles_of(user))
 
 
 def roles_granting(capability: Capability) -> tuple[Role, ...]:
     """The roles that hold a capability, in ROLES order."""
-    return tuple(role for role in ROLES if capability in CAPABILITIES[role])
+    return tuple(role for role in ROLES if capability in capabilities_of(role))

@@ -145,10 +145,11 @@ class B2CoreClient(ProviderClient):
         json: object = None,
         ok: tuple[int, ...] = (200,),
         missing: str = "no such client or record exists there",
+        retry: bool = True,
     ) -> Reply:
         """One request; its errors say what was asked for (``subject``: "client 42")."""
         try:
-            reply = self.http.request(method, path, params=params, json=json, retry=True, ok=ok)
+            reply = self.http.request(method, path, params=params, json=json, retry=retry, ok=ok)
         except Unauthorized as exc:
             self._auth_problem_known = True
             self._on_auth_problem(exc)
@@ -232,13 +233,20 @@ class B2CoreClient(ProviderClient):
         )
         return read_method(self.http.decode(reply, METHOD_DECODER, what="a 2FA method"))
 
-    def disable_method(self, client_id: str | int, method: str) -> TwoFAMethod | None:
-        """Turn a client's 2FA method off. Idempotent, so retried; None when B2Core says 204."""
+    def disable_method(
+        self, client_id: str | int, method: str, *, retry: bool = True
+    ) -> TwoFAMethod | None:
+        """Turn a client's 2FA method off; None when B2Core answers 204 without a body.
+
+        Idempotent, so retried by default; ``retry=False`` sends it exactly once, for a
+        caller that settles an unclear answer by reading the method back instead.
+        """
         reply = self._call(
             "PUT",
             f"/api/v2/clients/{path_segment(client_id)}/2fa/{path_segment(method.lower())}",
             f"client {client_id}'s {method} 2FA method",
             json=self._disable_body,
+            retry=retry,
             ok=(200, 201, 202, 204),
         )
         if reply.status == 204 or not reply.body.strip():

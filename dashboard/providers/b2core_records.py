@@ -31,12 +31,13 @@ class Page(Generic[T]):
 
 
 class Client(msgspec.Struct, frozen=True, kw_only=True):
-    """A B2Core client (a broker's customer)."""
+    """A B2Core client (a broker's customer); ``phone`` is "" when B2Core sends none."""
 
     id: str
     email: str
     name: str
     create_time: datetime | None
+    phone: str = ""
 
 
 class TwoFAMethod(msgspec.Struct, frozen=True, kw_only=True):
@@ -69,6 +70,9 @@ class _Client(msgspec.Struct, kw_only=True, rename="camel"):
     first_name: str | None = None
     last_name: str | None = None
     create_time: str | None = None
+    # Not in B2Core's documented list body; kept when a host sends one under either name.
+    phone: str | int | None = None
+    phone_number: str | int | None = None
 
 
 class _Method(msgspec.Struct, kw_only=True, rename="camel"):
@@ -138,6 +142,7 @@ def read_client(wire: _Client, where: str) -> Client:
         email=wire.email or "",
         name=name,
         create_time=_time(wire.create_time, "a client list", f"{where}.createTime"),
+        phone=str(wire.phone or wire.phone_number or "").strip(),
     )
 
 

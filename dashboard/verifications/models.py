@@ -160,8 +160,9 @@ class ActionRequest(models.Model):
         UNKNOWN = "unknown", "outcome unknown"
 
     key = models.CharField(max_length=32, unique=True)
-    action = models.CharField(max_length=16)
-    session_id = models.CharField(max_length=32)
+    action = models.CharField(max_length=40)
+    # What the action is about: a session ID, a service, "client:method"…
+    target = models.CharField(max_length=200)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -171,7 +172,7 @@ class ActionRequest(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"{self.action} {self.session_id} ({self.state})"
+        return f"{self.action} {self.target} ({self.state})"
 
 
 class BulkCancel(models.Model):

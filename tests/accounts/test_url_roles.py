@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from dashboard.connections import install_wavix_client, reset_clients
 from tests.accounts.url_table import EXPECTED, SAMPLES, WHO, NotProbed, Row
+from tests.clients.b2core_proxy import RecordingProxy
 from tests.verifications.fake_wavix import SERVICE_A, FakeWavix
 
 PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
@@ -88,10 +89,16 @@ def providers(settings):
     settings.MIRROR_SYNC_WORKERS = 1  # worker threads cannot see the test's transaction
     fake = FakeWavix(names={SERVICE_A: "Login"})
     fake.add(SERVICE_A, "a1".ljust(32, "0"), timezone.now(), phone="447911123456")
+    # B2Core: an empty client list, and no such client or change.
+    b2core = RecordingProxy(upstream=None)
+    b2core.answer("GET", "/api/v2/clients", 200, {"total": 0, "data": []})
+    settings.B2CORE_BASE_URL = b2core.start()
+    settings.B2CORE_ACCESS_TOKEN = "test-token"
     reset_clients()
     install_wavix_client(fake.client())
     yield fake
     reset_clients()
+    b2core.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ Outcomes:
     login    a redirect to the dashboard's sign-in page, with next= the address asked for
     403      the access-denied page (templates/accounts/denied.html)
     405      method not allowed
+    400      a form refused as incomplete (a POST without its fields)
     404      not found
     admin    a redirect to the Django admin's own sign-in page
 """
@@ -44,6 +45,10 @@ SAMPLES: dict[str, str] = {
     "service_id": "a" * 32,
     "session_id": "5e55" * 8,
     "bulk_id": "999999",
+    # No such B2Core client (nor change): the pages answer 404 once the role check passed.
+    "client_id": "no-such-client",
+    "change_id": "1",
+    "method": "sms",
 }
 
 #                              anonymous no-role viewer operator auditor admin superuser
@@ -134,6 +139,24 @@ EXPECTED: dict[str, Row | NotProbed] = {
     "clients/feed/export.csv": Row(
         get="login      403     403     403      200     200   200",
         post="405       405     405     405      405     405   405",
+    ),
+    # clients (B2Core, read live)
+    "clients/": Row(
+        get="login      403     200     200      200     200   200",
+        post="405       405     405     405      405     405   405",
+    ),
+    "clients/<str:client_id>/": Row(
+        get="login      403     404     404      404     404   404",
+        post="405       405     405     405      405     405   405",
+    ),
+    "clients/<str:client_id>/changes/<str:change_id>/": Row(
+        get="login      403     404     404      404     404   404",
+        post="405       405     405     405      405     405   405",
+    ),
+    # Operators too only with CLIENT_DISABLE_ROLE=operator; an empty POST is a 400 form.
+    "clients/<str:client_id>/2fa/<str:method>/disable/": Row(
+        get="login      403     403     403      403     404   404",
+        post="login     403     403     403      403     400   400",
     ),
     # accounts
     "accounts/login/": Row(

@@ -33,7 +33,7 @@ def new_key() -> str:
 
 
 def claim(
-    key: str, action: str, session_id: str, user: AbstractBaseUser | AnonymousUser
+    key: str, action: str, target: str, user: AbstractBaseUser | AnonymousUser
 ) -> ActionRequest:
     """Record the form as submitted, committed before any provider call is made."""
     if not _KEY.fullmatch(key):
@@ -43,12 +43,16 @@ def claim(
             return ActionRequest.objects.create(
                 key=key,
                 action=action,
-                session_id=session_id,
+                target=target,
                 actor_id=user.pk if user.is_authenticated else None,
             )
     except IntegrityError:
         first = ActionRequest.objects.filter(key=key).first()
-        if first is None or (first.action, first.session_id) != (action, session_id):
+        if first is None or (first.action, first.target, first.actor_id) != (
+            action,
+            target,
+            user.pk if user.is_authenticated else None,
+        ):
             raise FormExpired from None
         raise AlreadySubmitted(first) from None
 
