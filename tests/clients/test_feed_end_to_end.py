@@ -74,3 +74,34 @@ def test_a_rapid_toggle_made_in_the_sandbox_is_flagged_in_the_feed(socket_provid
     page = auditor.get("/clients/feed/", {"client": client_id, "rapid": "1"}).content.decode()
     assert page.count('<span class="flag-rapid" title=') == 2  # the legend has no title
     assert 'class="change-off change-rapid"' in page
+
+
+def test_an_admin_disables_what_the_client_enabled_and_the_feed_and_audit_show_it(
+    socket_providers, auditor
+):
+    from dashboard.audit.models import AuditRecord
+    from dashboard.verifications.actions.once import new_key
+
+    person = client_without_2fa(admin(socket_providers))
+    Me.sign_in(socket_providers, person["email"]).enable_google()
+    client_id = str(person["id"])
+    ops = Client()
+    ops.force_login(user_with_role("ada", "admin"))
+    before = ops.get(f"/clients/{client_id}/").content.decode()
+
+    done = ops.post(
+        f"/clients/{client_id}/2fa/google/disable/",
+        {"reason": "locked_out", "note": "lost phone, ticket 42", "key": new_key()},
+        follow=True,
+    )
+    sync()
+
+    assert "Enabled" in before
+    page = done.content.decode()
+    assert done.status_code == 200, page[:400]
+    entry = AuditRecord.objects.get(action="client.disable_2fa")
+    assert (entry.outcome, entry.targets) == ("success", [client_id, "google"])
+    assert "ticket 42" in entry.reason
+    latest = ClientChange.objects.filter(client_id=client_id).latest("time")
+    assert (latest.provider, latest.is_enabled) == ("google", False)
+    assert feed_rows(auditor, client=client_id)[0]["change"][0] is False
