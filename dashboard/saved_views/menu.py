@@ -7,18 +7,29 @@ from typing import cast
 from urllib.parse import urlsplit
 
 from django.contrib.auth.models import User
-from django.db.models import Q
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
 from django.http import HttpRequest
 
 from dashboard.saved_views.lists import ListPage, may_open
 from dashboard.saved_views.models import SavedView
 from dashboard.saved_views.query import InvalidQuery, normalise_query
 
+# The menu is drawn on every load of its list: each half shows at most this many views
+# (and says how many more there are), so a large team's shares cannot slow the list down.
+SHOWN = 50
+
+_Row = tuple[int, str, str, bool, str]
+_FIELDS = ("pk", "name", "query", "shared", "owner__username")
+
 
 @dataclass(frozen=True)
 class Entry:
-    view: SavedView
+    pk: int
+    name: str
     href: str
+    shared: bool
+    owner: str
     current: bool
 
 
@@ -28,6 +39,8 @@ class Menu:
     current_query: str
     mine: list[Entry] = field(default_factory=list)
     shared: list[Entry] = field(default_factory=list)
+    mine_more: bool = False
+    shared_more: bool = False
     open: bool = False
     note: str = ""
     error: str = ""
@@ -37,8 +50,9 @@ class Menu:
         return f"saved-views-{self.page.name}"
 
     @property
-    def count(self) -> int:
-        return len(self.mine) + len(self.shared)
+    def count(self) -> str:
+        total = len(self.mine) + len(self.shared)
+        return f"{total}+" if self.mine_more or self.shared_more else str(total)
 
 
 def current_raw(request: HttpRequest, page: ListPage, posted: str | None = None) -> str:
@@ -63,6 +77,15 @@ def current_query(request: HttpRequest, page: ListPage, posted: str | None = Non
         return ""
 
 
+def _first(rows: QuerySet[SavedView], path: str, query: str) -> tuple[list[Entry], bool]:
+    found = cast(list[_Row], list(rows.values_list(*_FIELDS)[: SHOWN + 1]))
+    entries = [
+        Entry(pk, name, f"{path}?{q}" if q else path, shared, owner, current=q == query)
+        for pk, name, q, shared, owner in found[:SHOWN]
+    ]
+    return entries, len(found) > SHOWN
+
+
 def build_menu(request: HttpRequest, page: ListPage, query: str | None = None) -> Menu | None:
     """The menu, or None when the user may not open the list at all."""
     if not may_open(request.user, page):
@@ -71,12 +94,16 @@ def build_menu(request: HttpRequest, page: ListPage, query: str | None = None) -
     if query is None:
         query = current_query(request, page)
     menu = Menu(page=page, current_query=query)
-    views = (
-        SavedView.objects.filter(list_name=page.name)
-        .filter(Q(owner=user) | Q(shared=True, owner__is_active=True))
-        .select_related("owner")
+    path = page.url()
+    on_list = SavedView.objects.filter(list_name=page.name)
+    menu.mine, menu.mine_more = _first(
+        on_list.filter(owner=user).order_by(Lower("name"), "pk"), path, query
     )
-    for view in sorted(views, key=lambda v: (v.name.casefold(), v.owner.get_username())):
-        entry = Entry(view, page.url(view.query), current=view.query == query)
-        (menu.mine if view.owner_id == user.pk else menu.shared).append(entry)
+    menu.shared, menu.shared_more = _first(
+        on_list.filter(shared=True, owner__is_active=True)
+        .exclude(owner=user)
+        .order_by(Lower("name"), "owner__username", "pk"),
+        path,
+        query,
+    )
     return menu

@@ -7,7 +7,8 @@ import pytest
 from django.test import RequestFactory
 
 from dashboard.saved_views.lists import LISTS
-from dashboard.saved_views.menu import build_menu
+from dashboard.saved_views.menu import SHOWN, build_menu
+from dashboard.saved_views.models import SavedView
 from tests.saved_views.conftest import saved, signed_in
 from tests.verifications.conftest import user_with_role
 
@@ -107,7 +108,7 @@ def test_shared_audit_views_are_hidden_from_roles_without_audit(carol, alice):
     request.user = admin
     menu = build_menu(request, LISTS["audit"])
     assert menu is not None
-    assert [e.view.name for e in menu.shared] == ["Cancels"]
+    assert [e.name for e in menu.shared] == ["Cancels"]
 
 
 @pytest.mark.django_db
@@ -146,3 +147,20 @@ def test_the_menu_works_without_javascript_as_plain_forms(alice, providers):
     assert menu.count('<form method="post" action="/saved-views/') == 4
     assert menu.count('name="csrfmiddlewaretoken"') == 4
     assert menu.count('<input type="hidden" name="query" value="status=failed">') == 4
+
+
+@pytest.mark.django_db
+def test_a_crowded_menu_lists_the_first_views_by_name_and_says_there_are_more(alice, bob):
+    SavedView.objects.bulk_create(
+        SavedView(owner=bob, list_name="sessions", name=f"v{i:03d}", query="a=1", shared=True)
+        for i in range(SHOWN + 2)
+    )
+    request = RequestFactory().get("/sessions/")
+    request.user = alice
+
+    menu = build_menu(request, LISTS["sessions"])
+
+    assert menu is not None
+    assert [e.name for e in menu.shared] == [f"v{i:03d}" for i in range(SHOWN)]
+    assert menu.shared_more
+    assert menu.count == f"{SHOWN}+"
