@@ -148,7 +148,7 @@ def services_benchmark(sizes: list[int], pages_sessions: int) -> None:
         return
     target = 10_000_000
     for days in (7, 30, 90, 365):
-        for stat in ("median", "p95"):
+        for stat in ("median", "p95", "cpu_median", "cpu_p95"):
             name = f"page_{days}d_{stat}"
             points = [(size, figures[name]) for size, figures in measured.items()]
             mean_x = sum(x for x, _ in points) / len(points)
