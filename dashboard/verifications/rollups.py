@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from django.db import connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Max, Min
+from django.utils.dateparse import parse_datetime
 
 from dashboard.verifications.models import DailyRollup, DailyTotal, MirroredSession
 
@@ -170,15 +171,33 @@ def days_moved_away(
     rollups then need recomputing too. Normally none are: an index lookup per ID.
     """
     moved: set[ServiceDay] = set()
-    start, end = day_start(first_day), day_start(last_day + dt.timedelta(days=1))
-    for offset in range(0, len(session_ids), _ID_CHUNK):
-        rows = (
-            MirroredSession.objects.filter(session_id__in=session_ids[offset : offset + _ID_CHUNK])
-            .exclude(service_id=service_pk, created_at__gte=start, created_at__lt=end)
-            .values_list("service_id", "created_at")
-        )
-        moved.update((pk, utc_day(created)) for pk, created in rows)
+    connection = _connection()
+    n = _names(connection)
+    ops = connection.ops
+    start = ops.adapt_datetimefield_value(day_start(first_day))
+    end = ops.adapt_datetimefield_value(day_start(last_day + dt.timedelta(days=1)))
+    # Plain SQL: the ORM spends longer compiling a 5,000-value IN than the lookups take.
+    with connection.cursor() as cursor:
+        for offset in range(0, len(session_ids), _ID_CHUNK):
+            chunk = list(session_ids[offset : offset + _ID_CHUNK])
+            cursor.execute(
+                f"SELECT {n['s_service']}, {n['s_created_at']} FROM {n['s_table']} "  # noqa: S608
+                f"WHERE {n['s_session_id']} IN ({', '.join(['%s'] * len(chunk))}) "
+                f"AND NOT ({n['s_service']} = %s AND {n['s_created_at']} >= %s "
+                f"AND {n['s_created_at']} < %s)",
+                [*chunk, service_pk, start, end],
+            )
+            for pk, created in cursor.fetchall():
+                moved.add((pk, utc_day(_aware(created))))
     return moved
+
+
+def _aware(value: dt.datetime | str) -> dt.datetime:
+    # SQLite hands back the stored text (UTC), PostgreSQL an aware datetime.
+    parsed = value if isinstance(value, dt.datetime) else parse_datetime(value)
+    if parsed is None:
+        raise ValueError(f"unreadable session time {value!r}")
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
 
 
 def set_session_status(session_id: str, status: str) -> bool:
