@@ -121,7 +121,7 @@ def _table(stats: ServiceStats) -> str:
     )
     return (
         '<details class="chart-table"><summary>Daily figures as a table</summary>'
-        '<table class="data compact"><thead><tr><th scope="col">Day (UTC)</th>'
+        '<table class="chart-days"><thead><tr><th scope="col">Day (UTC)</th>'
         '<th scope="col" class="num">Sessions</th><th scope="col" class="num">Verified</th>'
         f"</tr></thead><tbody>{rows}</tbody></table></details>"
     )
