@@ -27,7 +27,9 @@ COUNTRIES = ["GB", "FR", "US", ""]
 
 def raw_rollups() -> dict[tuple[int, dt.date, str, str], tuple[int, Decimal, dt.datetime]]:
     """What the rollups must hold, computed in Python from every session row."""
-    found: dict[tuple[int, dt.date, str, str], list[Any]] = defaultdict(lambda: [0, Decimal(0), None])
+    found: dict[tuple[int, dt.date, str, str], list[Any]] = defaultdict(
+        lambda: [0, Decimal(0), None]
+    )
     for service, created, status, country, charge in MirroredSession.objects.values_list(
         "service_id", "created_at", "status", "country", "charge"
     ):
