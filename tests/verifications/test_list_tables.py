@@ -110,7 +110,9 @@ def test_a_header_keeps_the_other_filters(wavix, auditor):
 
 def test_following_a_header_link_sorts_the_rows_by_that_column(wavix, auditor):
     body = auditor.get("/sessions/", {"status": "failed"}).content.decode()
-    href = html.unescape(re.search(r'<a href="(\?[^"]*)">Charge', body).group(1))
+    link = re.search(r'<a href="(\?[^"]*)">Charge', body)
+    assert link is not None
+    href = html.unescape(link.group(1))
 
     response = auditor.get("/sessions/" + href)
 
