@@ -6,15 +6,17 @@ import datetime as dt
 import re
 import zoneinfo
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.db.models import Count, Max, Q, Sum
+from django.http import QueryDict
 from django.utils import timezone
 
 from dashboard.accounts.models import Preference
 from dashboard.verifications.models import MirroredSession, Service
 from dashboard.verifications.service_stats import service_stats, split_period
-from dashboard.verifications.session_filters import SessionFilterForm
+from dashboard.verifications.session_filters import SessionFilter
 from tests.verifications.fake_wavix import FakeWavix
 from tests.verifications.test_rollups import fill, sync
 
@@ -116,14 +118,14 @@ def resolved(period, zone):
 
 
 def criteria(period, zone):
-    form = SessionFilterForm(
-        resolved(period, zone),
+    filterset = SessionFilter(
+        QueryDict(urlencode(resolved(period, zone))),
         services=[],
         tz=zoneinfo.ZoneInfo(zone),
         partial_phone_search=False,
     )
-    assert form.is_valid(), form.errors
-    return form.criteria()
+    assert filterset.is_valid(), filterset.errors
+    return filterset.criteria()
 
 
 @pytest.mark.parametrize("zone", ZONES)
