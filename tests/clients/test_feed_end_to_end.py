@@ -102,8 +102,10 @@ def test_an_admin_disables_what_the_client_enabled_and_the_feed_and_audit_show_i
     entry = AuditRecord.objects.get(action="client.disable_2fa")
     assert (entry.outcome, entry.targets) == ("success", [client_id, "google"])
     assert "ticket 42" in entry.reason
-    latest = ClientChange.objects.filter(client_id=client_id).latest("time")
-    assert (latest.provider, latest.is_enabled) == ("google", False)
-    newest = feed_rows(auditor, client=client_id)[0]
+    # The enable and the disable may fall in the same second: look for the disable itself.
+    stored = set(
+        ClientChange.objects.filter(client_id=client_id).values_list("provider", "is_enabled")
+    )
+    assert ("google", False) in stored
     # Disabled, and flagged: it was enabled minutes before (the account-takeover pattern).
-    assert newest["change"] == (False, True)
+    assert (False, True) in [row["change"] for row in feed_rows(auditor, client=client_id)]
