@@ -28,7 +28,11 @@ from dashboard.verifications.page_sync import PageBudget, refresh_for_page
 from dashboard.verifications.phone_search import format_e164_digits, mask
 from dashboard.verifications.polling import is_poll, poll_for
 from dashboard.verifications.service_catalog import ensure_catalog
-from dashboard.verifications.session_filters import SessionCriteria, SessionFilterForm
+from dashboard.verifications.session_filters import (
+    DEFAULT_RANGE,
+    SessionCriteria,
+    SessionFilterForm,
+)
 from dashboard.verifications.sync import SyncReport
 
 PAGE_SIZE = 50
@@ -151,6 +155,7 @@ def _page_context(form: SessionFilterForm, services: list[Service]) -> dict[str,
         "time_zones": time_zone_options(),
         "countries": country_options(),
         "default_time_zone": settings.TIME_ZONE,
+        "default_range": DEFAULT_RANGE,
     }
 
 
