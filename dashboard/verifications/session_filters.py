@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
@@ -10,10 +11,12 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, Expression, F, Func, Q, QuerySet
 from django.db.models.lookups import GreaterThanOrEqual
 from django.db.models.sql.compiler import SQLCompiler
+from django.http import QueryDict
 from django.utils import timezone
 
 from dashboard.verifications.countries import country_choices
@@ -65,6 +68,8 @@ class SessionCriteria:
     phone: PhoneQuery | None = None
     min_charge: Decimal | None = None
     sort: str = DEFAULT_SORT
+    # The period in words, as the operator chose it (custom end dates inclusive).
+    period: str = ""
 
     @property
     def sort_key(self) -> SortKey:
@@ -143,6 +148,43 @@ class _FixedChoicesField(forms.MultipleChoiceField):
         return copied
 
 
+# What a Wavix service ID looks like (32 hex characters), with room for other providers' IDs.
+_SERVICE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Lists a person may type in any case: the form reads them as the choices spell them.
+_UPPER = ("country",)
+_LOWER = ("status", "range")
+
+
+def _normalised(data: Any) -> Any:
+    """The query as a person meant it: "gb" is GB, "Failed" is failed, stray spaces go."""
+    if not isinstance(data, QueryDict):
+        return data
+    data = data.copy()
+    for name in (*_UPPER, *_LOWER):
+        if name in data:
+            fold = str.upper if name in _UPPER else str.lower
+            data.setlist(name, [fold(v.strip()) for v in data.getlist(name)])
+    if "service" in data:
+        data.setlist("service", [v.strip() for v in data.getlist("service")])
+    return data
+
+
+class _ServiceIdsField(forms.MultipleChoiceField):
+    """Service IDs from a link: any well-formed ID is kept (an unknown one matches nothing,
+    and the page says so) rather than refusing the whole filter with Django's wording."""
+
+    def valid_value(self, value: str) -> bool:
+        return bool(_SERVICE_ID.fullmatch(value))
+
+    def validate(self, value: Any) -> None:
+        for item in value or ():
+            if not self.valid_value(item):
+                raise ValidationError(
+                    f"“{item[:70]}” is not a service ID (letters, digits, - and _ only).",
+                    code="invalid_choice",
+                )
+
+
 class SessionFilterForm(forms.Form):
     range = forms.ChoiceField(
         choices=[(k, label) for k, (label, _) in RANGE_PRESETS.items()] + [("custom", "Custom")],
@@ -152,7 +194,7 @@ class SessionFilterForm(forms.Form):
         label="From", required=False, widget=forms.DateInput({"type": "date"})
     )
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput({"type": "date"}))
-    service = forms.MultipleChoiceField(required=False)
+    service = _ServiceIdsField(required=False)
     status = forms.MultipleChoiceField(
         choices=[(s, s.capitalize()) for s in STATUSES], required=False
     )
@@ -180,27 +222,55 @@ class SessionFilterForm(forms.Form):
         """`partial_phone_search`: whether prefixes and last fours may be searched, which only
         roles that see whole numbers may (to anyone else they unmask a number digit by digit).
         """
+        if args:
+            args = (_normalised(args[0]), *args[1:])
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.tz = tz
         self.partial_phone_search = partial_phone_search
         self.fields["service"].choices = [(s.service_id, s.display_name) for s in services]  # type: ignore[attr-defined]
+        self._known_services = {s.service_id.lower(): s.service_id for s in services}
+        # What the list shows, said in words where the filters alone do not make it plain.
+        self.notices: list[str] = []
+
+    def clean_service(self) -> list[str]:
+        chosen: list[str] = []
+        for raw in self.cleaned_data.get("service") or []:
+            known = self._known_services.get(raw.lower())
+            if known is None:
+                self.notices.append(
+                    f"No watched service has the ID {raw}: no sessions match it. Check the "
+                    "link, or choose a service below."
+                )
+                chosen.append(raw)
+            elif known not in chosen:
+                chosen.append(known)
+        return chosen
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         now = timezone.now()
-        preset = data.get("range") or (
-            "custom" if data.get("date_from") or data.get("date_to") else DEFAULT_RANGE
-        )
+        dated = bool(data.get("date_from") or data.get("date_to"))
+        preset = data.get("range") or ("custom" if dated else DEFAULT_RANGE)
         data["range"] = preset
         if preset == "custom":
             self._clean_custom(data, now)
-        elif preset == "today":
-            local_midnight = dt.datetime.combine(now.astimezone(self.tz).date(), dt.time(), self.tz)
-            data["start"], data["end"] = local_midnight, now
         else:
-            delta = RANGE_PRESETS[preset][1]
-            assert delta is not None
-            data["start"], data["end"] = now - delta, now
+            if dated:
+                self.notices.append(
+                    f"Showing {RANGE_PRESETS[preset][0].lower()}: the From and To dates are "
+                    "used only when “Custom” is chosen."
+                )
+            if preset == "today":
+                today = now.astimezone(self.tz).date()
+                data["start"] = dt.datetime.combine(today, dt.time(), self.tz)
+                data["end"] = now
+            else:
+                delta = RANGE_PRESETS[preset][1]
+                assert delta is not None
+                data["start"], data["end"] = now - delta, now
+            if "start" in data:
+                since = _moment(data["start"], self.tz)  # type: ignore[arg-type]
+                data["period"] = f"{RANGE_PRESETS[preset][0]}: {since} – now"
         countries = data.get("country") or []
         region = countries[0] if len(countries) == 1 else None
         try:
@@ -220,16 +290,26 @@ class SessionFilterForm(forms.Form):
         if "date_from" in self.errors or "date_to" in self.errors:
             return
         today = now.astimezone(self.tz).date()
-        if not isinstance(date_from, dt.date):
-            date_from = today - dt.timedelta(days=6)
-        if not isinstance(date_to, dt.date):
+        week = dt.timedelta(days=6)
+        if not isinstance(date_from, dt.date) and not isinstance(date_to, dt.date):
+            date_from, date_to = today - week, today
+            self.notices.append(
+                "No dates were entered for the custom period, so the last 7 days are shown. "
+                "Choose a From and a To date."
+            )
+        elif not isinstance(date_from, dt.date):
+            assert isinstance(date_to, dt.date)
+            date_from = date_to - week
+            self.notices.append(f"No From date: showing the 7 days up to {_day(date_to)}.")
+        elif not isinstance(date_to, dt.date):
             date_to = today
+            if date_from <= today:
+                self.notices.append(f"No To date: showing {_day(date_from)} up to today.")
         if date_from > date_to:
             self.add_error("date_to", "The end date is before the start date.")
             return
         if date_from < EARLIEST_DAY:
-            earliest = f"{EARLIEST_DAY.day} {EARLIEST_DAY:%b %Y}"
-            self.add_error("date_from", f"Choose a day from {earliest} on.")
+            self.add_error("date_from", f"Choose a day from {_day(EARLIEST_DAY)} on.")
             return
         days = (date_to - date_from).days + 1
         if days > settings.MIRROR_MAX_RANGE_DAYS:
@@ -245,6 +325,12 @@ class SessionFilterForm(forms.Form):
         data["end"] = min(now, dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), self.tz))
         if data["start"] >= data["end"]:  # type: ignore[operator]
             self.add_error("date_from", "That range starts in the future.")
+            return
+        # The days as entered, both included: "to 31 May" is not "to 1 Jun 00:00".
+        period = f"{_day(date_from)} – {_day(date_to)}" if date_from != date_to else _day(date_from)
+        if date_to >= today:
+            period += " (to now)"
+        data["period"] = period
 
     def criteria(self) -> SessionCriteria:
         """Only after is_valid()."""
@@ -258,7 +344,17 @@ class SessionFilterForm(forms.Form):
             phone=data.get("phone_query"),
             min_charge=data.get("min_charge"),
             sort=data.get("sort") or DEFAULT_SORT,
+            period=data.get("period", ""),
         )
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _moment(at: dt.datetime, tz: dt.tzinfo) -> str:
+    local = at.astimezone(tz)
+    return f"{local.day} {local:%b %Y %H:%M}"
 
 
 def zone(name: str) -> dt.tzinfo:

@@ -139,7 +139,7 @@ def test_history_restore_gets_the_whole_page(wavix, auditor):
         ("range=custom&date_from=0001-01-01&date_to=0001-01-02", "Choose a day from 1 Jan 2000 on"),
         ("range=custom&date_from=9999-12-31&date_to=9999-12-31", "That range starts in the future"),
         ("status=lost", "Select a valid choice"),
-        ("service=ffffffffffffffffffffffffffffffff", "Select a valid choice"),
+        ("service=%3Cscript%3Ealert(1)%3C%2Fscript%3E", "is not a service ID"),
         ("range=forever", "Select a valid choice"),
         ("min_charge=-1", "greater than or equal to 0"),
         ("min_charge=abc", "Enter a number"),
