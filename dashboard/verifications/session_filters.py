@@ -269,7 +269,7 @@ class SessionFilterForm(forms.Form):
                 assert delta is not None
                 data["start"], data["end"] = now - delta, now
             if "start" in data:
-                since = _moment(data["start"], self.tz)  # type: ignore[arg-type]
+                since = _moment(data["start"], self.tz)
                 data["period"] = f"{RANGE_PRESETS[preset][0]}: {since} – now"
         countries = data.get("country") or []
         region = countries[0] if len(countries) == 1 else None
