@@ -217,16 +217,20 @@ class SessionFilterForm(forms.Form):
         services: list[Service],
         tz: dt.tzinfo,
         partial_phone_search: bool,
+        phone_region: str = "",
         **kwargs: object,
     ) -> None:
         """`partial_phone_search`: whether prefixes and last fours may be searched, which only
         roles that see whole numbers may (to anyone else they unmask a number digit by digit).
+        `phone_region`: whose national format a number without a country code is read in,
+        unless exactly one country is filtered.
         """
         if args:
             args = (_normalised(args[0]), *args[1:])
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.tz = tz
         self.partial_phone_search = partial_phone_search
+        self.phone_region = phone_region
         self.fields["service"].choices = [(s.service_id, s.display_name) for s in services]  # type: ignore[attr-defined]
         self._known_services = {s.service_id.lower(): s.service_id for s in services}
         # What the list shows, said in words where the filters alone do not make it plain.
@@ -272,7 +276,7 @@ class SessionFilterForm(forms.Form):
                 since = _moment(data["start"], self.tz)
                 data["period"] = f"{RANGE_PRESETS[preset][0]}: {since} – now"
         countries = data.get("country") or []
-        region = countries[0] if len(countries) == 1 else None
+        region = countries[0] if len(countries) == 1 else (self.phone_region or None)
         try:
             phone = parse_phone_query(data.get("phone") or "", region)
         except PhoneQueryError as exc:

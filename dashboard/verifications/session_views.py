@@ -14,8 +14,8 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from dashboard.accounts.access import requires
+from dashboard.accounts.middleware import phone_region_of
 from dashboard.accounts.roles import can
-from dashboard.accounts.views import time_zone_options
 from dashboard.connections import wavix_client
 from dashboard.htmx import HtmxHttpRequest
 from dashboard.verifications.countries import country_name, country_options
@@ -99,6 +99,7 @@ def session_list(request: HtmxHttpRequest) -> HttpResponse:
         services=services,
         tz=timezone.get_current_timezone(),
         partial_phone_search=can(request.user, "unmask"),
+        phone_region=phone_region_of(request),
     )
     context = _page_context(form, services)
     valid = form.is_valid()
@@ -152,7 +153,6 @@ def _page_context(form: SessionFilterForm, services: list[Service]) -> dict[str,
         "form": form,
         "services": services,
         "page_error": "",
-        "time_zones": time_zone_options(),
         "countries": country_options(),
         "default_time_zone": settings.TIME_ZONE,
         "default_range": DEFAULT_RANGE,
@@ -168,6 +168,7 @@ def session_export(request: HttpRequest) -> HttpResponseBase:
         services=services,
         tz=timezone.get_current_timezone(),
         partial_phone_search=can(request.user, "unmask"),
+        phone_region=phone_region_of(request),
     )
     if not form.is_valid():
         return render(

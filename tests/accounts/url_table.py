@@ -171,6 +171,14 @@ EXPECTED: dict[str, Row | NotProbed] = {
         get="405        405     405     405      405     405   405",
         post="login     403     302     302      302     302   302",
     ),
+    "accounts/preferences/": Row(
+        get="login      403     200     200      200     200   200",
+        post="405       405     405     405      405     405   405",
+    ),
+    "accounts/phone-region/": Row(
+        get="405        405     405     405      405     405   405",
+        post="login     403     302     302      302     302   302",
+    ),
     # Django's admin keeps its own staff check; its hundreds of routes are one row.
     "admin/": Row(
         get="admin      admin   admin   admin    admin   admin 200",

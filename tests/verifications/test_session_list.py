@@ -282,8 +282,10 @@ def test_page_selects_the_operators_time_zone(wavix, viewer):
     viewer.post("/accounts/time-zone/", {"time_zone": "Asia/Tokyo", "next": "/sessions/"})
 
     html = viewer.get("/sessions/").content.decode()
+    assert "Times in Asia/Tokyo" in html
 
-    assert '<option value="Asia/Tokyo" selected>Asia/Tokyo</option>' in html
+    picker = viewer.get("/accounts/preferences/?next=/sessions/").content.decode()
+    assert '<option value="Asia/Tokyo" selected>Tokyo · UTC+09:00 (Asia/Tokyo)</option>' in picker
 
 
 def test_row_shows_local_time_with_utc_on_hover(wavix, viewer, now):
