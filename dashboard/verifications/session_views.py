@@ -19,7 +19,7 @@ from dashboard.accounts.roles import can
 from dashboard.connections import wavix_client
 from dashboard.htmx import HtmxHttpRequest
 from dashboard.verifications.countries import country_name, country_options
-from dashboard.verifications.csv_export import csv_lines
+from dashboard.verifications.csv_export import csv_lines, export_filename
 from dashboard.verifications.filter_chips import CURSORS, filter_chips, without
 from dashboard.verifications.freshness import freshness
 from dashboard.verifications.keyset import BadCursor, Page, paginate
@@ -178,10 +178,24 @@ def session_export(request: HttpRequest) -> HttpResponseBase:
             status=400,
         )
     criteria = form.criteria()
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    zone = timezone.get_current_timezone()
+    names = {s.service_id: slugify(s.display_name) or s.service_id for s in services}
+    filename = export_filename(
+        [names.get(i, i) for i in criteria.service_ids],
+        _period_slug(form.cleaned_data["range"], criteria, zone),
+        timezone.now().astimezone(zone),
+    )
     response = StreamingHttpResponse(
-        csv_lines(criteria.queryset(), criteria.sort_key.order_by()),
+        csv_lines(criteria.queryset(), criteria.sort_key.order_by(), zone),
         content_type="text/csv; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="sessions-{stamp}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _period_slug(preset: str, criteria: SessionCriteria, zone: dt.tzinfo) -> str:
+    if preset != "custom":
+        return preset
+    first = criteria.start.astimezone(zone).date()
+    last = (criteria.end - dt.timedelta(microseconds=1)).astimezone(zone).date()
+    return f"{first:%Y-%m-%d}" if first == last else f"{first:%Y-%m-%d}_to_{last:%Y-%m-%d}"
