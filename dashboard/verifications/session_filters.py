@@ -303,7 +303,8 @@ class SessionFilterForm(forms.Form):
             )
         elif not isinstance(date_from, dt.date):
             assert isinstance(date_to, dt.date)
-            date_from = date_to - week
+            # 1 Jan of year 1 has no week before it: the EARLIEST_DAY check below refuses it.
+            date_from = date_to - week if date_to.toordinal() > week.days else date_to
             self.notices.append(f"No From date: showing the 7 days up to {_day(date_to)}.")
         elif not isinstance(date_to, dt.date):
             date_to = today

@@ -108,3 +108,10 @@ def test_the_services_page_names_its_period(wavix, auditor):
     response = auditor.get("/?range=custom&date_from=2026-05-01&date_to=2026-05-31")
 
     assert "1 May 2026 – 31 May 2026" in text(response)
+
+
+def test_only_an_end_date_in_year_one_is_refused_not_a_500(wavix, auditor):
+    response = auditor.get("/sessions/?range=custom&date_to=0001-01-02")
+
+    assert response.status_code == 200
+    assert "Choose a day from 1 Jan 2000 on" in text(response)
