@@ -22,6 +22,8 @@ from dashboard.verifications.countries import country_name, country_options
 from dashboard.verifications.csv_export import csv_lines, export_filename
 from dashboard.verifications.filter_chips import CURSORS, filter_chips, without
 from dashboard.verifications.freshness import freshness
+from dashboard.verifications.jump import PARAM as JUMP
+from dashboard.verifications.jump import jump_point
 from dashboard.verifications.keyset import BadCursor, Page, paginate
 from dashboard.verifications.models import MirroredSession, Service
 from dashboard.verifications.page_sync import PageBudget, refresh_for_page
@@ -114,13 +116,21 @@ def session_list(request: HtmxHttpRequest) -> HttpResponse:
             else refresh_for_page(wavix_client(), shown, days[0], days[-1], budget)
         )
         queryset = criteria.queryset().select_related("service")
+        after, before = request.GET.get("after", ""), request.GET.get("before", "")
+        jump = (
+            None
+            if after or before
+            else jump_point(request.GET.get(JUMP, ""), criteria, queryset, COUNT_CAP)
+        )
         try:
             page = paginate(
                 queryset,
                 criteria.sort_key,
                 size=PAGE_SIZE,
-                after=request.GET.get("after", ""),
-                before=request.GET.get("before", ""),
+                after=after,
+                before=before,
+                start=jump.start if jump else None,
+                start_position=jump.rows_before if jump else None,
             )
         except BadCursor as exc:
             context["page_error"] = str(exc)
@@ -137,7 +147,9 @@ def session_list(request: HtmxHttpRequest) -> HttpResponse:
             sync_report=report,
             can_export=can(request.user, "export"),
             can_act=can(request.user, "act"),
-            query_without_cursor=without(request.GET, *CURSORS).urlencode(),
+            query_without_cursor=without(request.GET, *CURSORS, JUMP).urlencode(),
+            jump=jump,
+            jump_fields=list(without(request.GET, *CURSORS, JUMP).lists()),
             chips=filter_chips(request.GET, criteria, services),
         )
     template = "verifications/sessions.html"
