@@ -43,6 +43,14 @@
     if (custom && el.value) custom.checked = true;
   }, true);
 
+  /* A preset that applies as soon as it is picked (the Services page's period). */
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.matches && el.matches("input[data-submit-on-change]") && el.form) {
+      el.form.requestSubmit();
+    }
+  });
+
   /* "/" focuses the search box (as on GitHub and Gmail), unless one is typing already. */
   document.addEventListener("keydown", function (event) {
     if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;

@@ -69,3 +69,11 @@ def test_on_a_phone_the_filters_fold_behind_a_button(live_server, browser, socke
         assert page.locator("#filters").is_visible()
     finally:
         context.close()
+
+
+def test_a_services_preset_applies_when_picked(live_server, page, socket_providers):
+    sign_in(page, live_server)
+    page.goto(live_server.url + "/")
+    page.locator("label.pill", has_text="Last 30 days").click()
+    page.wait_for_url(re.compile(r"range=30d"))
+    assert page.locator("input[name=range][value='30d']").is_checked()
