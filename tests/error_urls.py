@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, include, path
 
-from dashboard.urls import handler403  # noqa: F401 (Django reads it from the ROOT_URLCONF)
+# Django reads the handlers from the ROOT_URLCONF.
+from dashboard.urls import handler403, handler404, handler500  # noqa: F401
 
 
 def broken(request: HttpRequest) -> HttpResponse:
