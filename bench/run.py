@@ -123,6 +123,47 @@ def clients_sync_benchmark(clients: int) -> None:
         server.wait(timeout=10)
 
 
+def services_benchmark(sizes: list[int], pages_sessions: int) -> None:
+    """The Services page at each mirror size, then its figures at 10M sessions, estimated.
+
+    The page's cost has a part that grows with days (rollups, windows, chart: the same at
+    every size) and a part that grows with sessions (the raw reading of cut days, at most
+    half a day of sessions): time = a + b × sessions, fitted by least squares to the sizes
+    measured, is its model. Rollup rows stop growing once every (service, day, status,
+    country) holds a session, so the line overestimates rather than under. Fitted to CPU
+    time: wall time on a shared machine moves with everyone else's load between the sizes
+    (a fit to it came out negative), and with SQLite in process the page's CPU time is what
+    its wall time comes to on a quiet machine.
+    """
+    measured: dict[int, dict[str, float]] = {}
+    for size in sizes:
+        # The pages benchmark's mirror when the size is its own: seeded once for both.
+        work = BENCH_DIR / ("pages" if size == pages_sessions else f"services-{size}")
+        env = bench_env(work, BENCH_SESSIONS=str(size))
+        results = run_child("services_page.py", env)
+        label = f"services_{round(size / 1000)}k_"
+        measured[size] = {
+            name.removeprefix(label): value
+            for name, value in results.items()
+            if name.startswith(label)
+        }
+    if len(measured) < 2:
+        return
+    target = 10_000_000
+    for days in (7, 30, 90, 365):
+        for stat in ("cpu_median", "cpu_p95"):
+            name = f"page_{days}d_{stat}"
+            points = [(size, figures[name]) for size, figures in measured.items()]
+            mean_x = sum(x for x, _ in points) / len(points)
+            mean_y = sum(y for _, y in points) / len(points)
+            slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / sum(
+                (x - mean_x) ** 2 for x, _ in points
+            )
+            estimate = mean_y + slope * (target - mean_x)
+            figure(f"services_10000k_{name}_estimate", estimate, "ms")
+            figure(f"services_{name}_ms_per_million_sessions", slope * 1e6, "ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sessions", type=int, default=1_000_000)
@@ -139,10 +180,15 @@ def main() -> None:
     parser.add_argument("--skip-clients-feed", action="store_true")
     parser.add_argument("--sync-clients", type=int, default=2000)
     parser.add_argument("--skip-clients-sync", action="store_true")
+    parser.add_argument("--services-sizes", default="250000,1000000,2000000")
+    parser.add_argument("--skip-services", action="store_true")
     options = parser.parse_args()
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     if not options.skip_pages:
         run_child("pages.py", bench_env(BENCH_DIR / "pages", BENCH_SESSIONS=str(options.sessions)))
+    if not options.skip_services:
+        sizes = [int(size) for size in options.services_sizes.split(",") if size]
+        services_benchmark(sizes, options.sessions)
     if not options.skip_session_page:
         # The same 1M-session mirror as the pages benchmark (seeded once, kept).
         env = bench_env(BENCH_DIR / "pages", BENCH_SESSIONS=str(options.sessions))

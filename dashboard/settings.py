@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "dashboard.verifications",
     "dashboard.clients",
     "dashboard.credentials",
+    "dashboard.saved_views",
     "dashboard.sandbox",
     "dashboard.sandbox.b2core",
 ]

@@ -18,5 +18,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # Before any clients/<id>/ route, which "feed" would otherwise match.
     path("clients/feed/", include("dashboard.clients.feed.urls")),
     path("clients/", include("dashboard.clients.urls")),
+    path("saved-views/", include("dashboard.saved_views.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -24,6 +24,7 @@ from dashboard.verifications.actions.once import (
 from dashboard.verifications.actions.outcome import SUCCESS, UNKNOWN, Outcome
 from dashboard.verifications.actions.resend import CHANNELS, resend_code
 from dashboard.verifications.models import ActionRequest, MirroredSession, SessionEvent
+from dashboard.verifications.rollups import set_session_status
 from dashboard.verifications.timeline import MAX_SENDS, steps, usage
 
 _LEVEL = {SUCCESS: messages.SUCCESS, UNKNOWN: messages.WARNING}
@@ -151,7 +152,7 @@ def cancel(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 
     def store_status() -> None:
         if outcome.status_seen:
-            MirroredSession.objects.filter(pk=session.pk).update(status=outcome.status_seen)
+            set_session_status(session.pk, outcome.status_seen)
 
     finish(
         request_row,

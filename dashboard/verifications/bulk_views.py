@@ -35,7 +35,7 @@ from dashboard.verifications.bulk_tables import BulkItemFilter, BulkItemTable, r
 from dashboard.verifications.csv_export import neutralise
 from dashboard.verifications.keyset import BadCursor, SortKey, paginate
 from dashboard.verifications.models import BulkCancel, BulkCancelItem, MirroredSession, Service
-from dashboard.verifications.session_filters import SessionFilterForm
+from dashboard.verifications.session_filters import SessionFilter
 from dashboard.verifications.tasks import run_bulk_cancel
 
 _ID = re.compile(r"^[0-9a-f]{32}$")
@@ -52,20 +52,20 @@ def _selected(request: HttpRequest, query: str) -> tuple[list[MirroredSession], 
     limit = settings.BULK_CANCEL_MAX
     if request.POST.get("all"):
         services = list(Service.objects.all())
-        form = SessionFilterForm(
+        filterset = SessionFilter(
             QueryDict(query),
             services=services,
             tz=timezone.get_current_timezone(),
             partial_phone_search=can(request.user, "unmask"),
             phone_region=phone_region_of(request),
         )
-        if not form.is_valid():
+        if not filterset.is_valid():
             return "The filters are not valid any more; fix them and select again."
-        criteria = form.criteria()
+        criteria = filterset.criteria()
         sessions = list(
-            criteria.queryset()
-            .select_related("service")
-            .order_by(*criteria.sort_key.order_by())[: limit + 1]
+            filterset.qs.select_related("service").order_by(*criteria.sort_key.order_by())[
+                : limit + 1
+            ]
         )
         if len(sessions) > limit:
             return (

@@ -10,19 +10,21 @@ a month of sandbox sessions). Other databases take Django's ``bulk_create``, sam
 
 Writing is split in two: ``prepare`` turns sessions into database values and needs no
 connection, so a sync's fetch threads do it while the one writer thread is in the database.
+``write`` keeps the daily rollups of the days it touches exact in the same transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from dashboard.providers.wavix import Session
+from dashboard.verifications import rollups
 from dashboard.verifications.models import MirroredSession, Service
 
 UPSERT_BATCH = 2000
@@ -63,6 +65,11 @@ class PreparedRows:
     count: int
     # SQLite: one tuple a row; PostgreSQL: batches of column lists; others: model instances.
     values: list[Any]
+    # What the rollups need to know of the write: whose sessions, which, over which UTC days.
+    service_pk: int = 0
+    session_ids: list[str] = field(default_factory=list)
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
 
 
 def upsert_sessions(
@@ -87,19 +94,53 @@ def prepare(
         values = _postgresql_batches(service, sessions, synced_at)
     else:
         values = _instances(service, sessions, synced_at)
-    return PreparedRows(vendor, len(sessions), values)
+    if not sessions:
+        return PreparedRows(vendor, 0, values)
+    first = min(s.created_at for s in sessions)
+    last = max(s.created_at for s in sessions)
+    return PreparedRows(
+        vendor,
+        len(sessions),
+        values,
+        service_pk=service.pk,
+        session_ids=list({s.session_id: None for s in sessions}),
+        first_day=first.astimezone(dt.UTC).date(),
+        last_day=last.astimezone(dt.UTC).date(),
+    )
 
 
 def write(prepared: PreparedRows) -> int:
-    """Upsert prepared rows (in the caller's transaction); return how many sessions."""
+    """Upsert prepared rows and recompute the rollups of the days they touch, in one
+    transaction (the caller's, if any); return how many sessions."""
     connection = _connection()
     if prepared.vendor != connection.vendor:
         raise ValueError(f"rows prepared for {prepared.vendor}, not {connection.vendor}")
     if not prepared.values:
         return prepared.count
+    with transaction.atomic(using=connection.alias):
+        days = _touched_days(prepared)
+        rollups.lock_days(days)
+        _upsert(connection, prepared)
+        rollups.recompute_days(days)
+    return prepared.count
+
+
+def _touched_days(prepared: PreparedRows) -> set[rollups.ServiceDay]:
+    """The (service, day)s whose sessions this write changes: the days of its rows, and any
+    days some of them are stored under now and leave."""
+    first, last = prepared.first_day, prepared.last_day
+    assert first is not None
+    assert last is not None
+    days = {
+        (prepared.service_pk, first + dt.timedelta(days=i)) for i in range((last - first).days + 1)
+    }
+    return days | rollups.days_moved_away(prepared.service_pk, prepared.session_ids, first, last)
+
+
+def _upsert(connection: BaseDatabaseWrapper, prepared: PreparedRows) -> None:
     if connection.vendor == "sqlite":
         update, insert = _sqlite_sql(connection)
-        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.executemany(update, [(*row[1:], row[0]) for row in prepared.values])
             cursor.executemany(insert, prepared.values)
     elif connection.vendor == "postgresql":
@@ -114,7 +155,6 @@ def write(prepared: PreparedRows) -> int:
             unique_fields=[_KEY],
             update_fields=UPDATED_FIELDS,
         )
-    return prepared.count
 
 
 def _country(session: Session) -> str:

@@ -88,6 +88,57 @@ class MirroredSession(models.Model):
         return self.session_id
 
 
+class DailyRollup(models.Model):
+    """Sessions of one service on one UTC day with one status and country: count and spend.
+
+    Period figures read these, so their cost grows with days, not sessions. Kept exact by
+    every writer of sessions (rollups.py), in the same transaction as the sessions.
+    """
+
+    # No index of its own: the unique key starts with it.
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    status = models.CharField(max_length=32)
+    country = models.CharField(max_length=2, blank=True)
+    sessions = models.PositiveIntegerField()
+    spend = models.DecimalField(max_digits=18, decimal_places=4)
+    # The newest session of the row: "last activity" without reading sessions.
+    last_created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "day", "status", "country"], name="rollup_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.day} {self.status} {self.country}"
+
+
+class DailyTotal(models.Model):
+    """DailyRollup summed over countries: one service, one UTC day, one status.
+
+    What the Services page reads: a year of it is a few rows a service and day, where the
+    per-country rows are as many again for every country seen.
+    """
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    status = models.CharField(max_length=32)
+    sessions = models.PositiveIntegerField()
+    spend = models.DecimalField(max_digits=18, decimal_places=4)
+    last_created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service", "day", "status"], name="daily_total_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.day} {self.status}"
+
+
 class SyncWindow(models.Model):
     """One service × one UTC day of sessions, fetched as a unit from Wavix."""
 

@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from dashboard.providers.errors import Forbidden, NotFound, ProviderError, Rejected
 from dashboard.providers.wavix import WavixClient
-from dashboard.verifications.models import MirroredSession, Service, SyncWindow
+from dashboard.verifications.models import Service, SyncWindow
+from dashboard.verifications.rollups import delete_service_sessions
 
 if TYPE_CHECKING:
     from dashboard.verifications.page_sync import PageBudget
@@ -185,7 +186,7 @@ def unwatch_service(service: Service, user: User, *, purge: bool) -> Unwatched:
     with transaction.atomic():
         sessions = windows = 0
         if purge:
-            sessions = MirroredSession.objects.filter(service=service).delete()[0]
+            sessions = delete_service_sessions(service.pk)
             windows = SyncWindow.objects.filter(service=service).delete()[0]
         service.unwatched_at = timezone.now()
         service.unwatched_by = user

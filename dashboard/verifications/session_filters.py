@@ -1,7 +1,12 @@
-"""The sessions list's filters: a form in the URL, turned into a query on the mirror."""
+"""The sessions list's filters: a django-filter FilterSet over the mirror, read from the URL.
+
+The Services page validates the same URL with it (a shared link carries one period) and uses
+only its period.
+"""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 import zoneinfo
@@ -9,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import django_filters
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -79,20 +85,6 @@ class SessionCriteria:
         first = self.start.astimezone(dt.UTC).date()
         last = (self.end - dt.timedelta(microseconds=1)).astimezone(dt.UTC).date()
         return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-
-    def queryset(self) -> QuerySet[MirroredSession]:
-        qs = MirroredSession.objects.filter(created_at__gte=self.start, created_at__lt=self.end)
-        if self.service_ids:
-            qs = qs.filter(service__service_id__in=self.service_ids)
-        if self.statuses:
-            qs = qs.filter(status__in=self.statuses)
-        if self.countries:
-            qs = qs.filter(country__in=self.countries)
-        if self.min_charge is not None:
-            qs = qs.filter(charge__gte=self.min_charge)
-        if self.phone is not None:
-            qs = qs.filter(_phone_condition(self.phone))
-        return qs
 
 
 def _phone_condition(phone: PhoneQuery) -> Q:
@@ -186,60 +178,52 @@ class _ServiceIdsField(forms.MultipleChoiceField):
 
 
 class SessionFilterForm(forms.Form):
-    range = forms.ChoiceField(
-        choices=[(k, label) for k, (label, _) in RANGE_PRESETS.items()] + [("custom", "Custom")],
-        required=False,
-    )
+    """The form SessionFilter builds on: the fields that filter nothing by themselves (the
+    period's dates, read by the period filter; the sort, which keyset paging applies), and the
+    checks that read several fields at once. SessionFilter adds a field per filter."""
+
     date_from = forms.DateField(
         label="From", required=False, widget=forms.DateInput({"type": "date"})
     )
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput({"type": "date"}))
-    service = _ServiceIdsField(required=False)
-    status = forms.MultipleChoiceField(
-        choices=[(s, s.capitalize()) for s in STATUSES], required=False
-    )
-    country = _FixedChoicesField(choices=country_choices(), required=False)
-    phone = forms.CharField(label="Phone", max_length=40, required=False)
-    min_charge = forms.DecimalField(
-        label="Min. charge (USD)",
-        min_value=Decimal(0),
-        max_digits=12,
-        decimal_places=4,
-        required=False,
-    )
     sort = forms.ChoiceField(
         choices=[(k, label) for k, (label, _) in SORTS.items()], required=False
     )
+    field_order = [
+        "range",
+        "date_from",
+        "date_to",
+        "service",
+        "status",
+        "country",
+        "phone",
+        "min_charge",
+        "sort",
+    ]
+    # Set by SessionFilter for each request (django-filter builds the form itself).
+    tz: dt.tzinfo = dt.UTC
+    # Whether prefixes and last fours may be searched, which only roles that see whole
+    # numbers may (to anyone else they unmask a number digit by digit).
+    partial_phone_search = False
+    # Whose national format a number without a country code is read in, unless exactly one
+    # country is filtered.
+    phone_region = ""
 
-    def __init__(
-        self,
-        *args: object,
-        services: list[Service],
-        tz: dt.tzinfo,
-        partial_phone_search: bool,
-        phone_region: str = "",
-        **kwargs: object,
-    ) -> None:
-        """`partial_phone_search`: whether prefixes and last fours may be searched, which only
-        roles that see whole numbers may (to anyone else they unmask a number digit by digit).
-        `phone_region`: whose national format a number without a country code is read in,
-        unless exactly one country is filtered.
-        """
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         if args:
             args = (_normalised(args[0]), *args[1:])
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.tz = tz
-        self.partial_phone_search = partial_phone_search
-        self.phone_region = phone_region
-        self.fields["service"].choices = [(s.service_id, s.display_name) for s in services]  # type: ignore[attr-defined]
-        self._known_services = {s.service_id.lower(): s.service_id for s in services}
+        elif "data" in kwargs:
+            kwargs["data"] = _normalised(kwargs["data"])
+        super().__init__(*args, **kwargs)
+        # Watched services by lower-case ID; SessionFilter fills it with the choices.
+        self.known_services: dict[str, str] = {}
         # What the list shows, said in words where the filters alone do not make it plain.
         self.notices: list[str] = []
 
     def clean_service(self) -> list[str]:
         chosen: list[str] = []
         for raw in self.cleaned_data.get("service") or []:
-            known = self._known_services.get(raw.lower())
+            known = self.known_services.get(raw.lower())
             if known is None:
                 self.notices.append(
                     f"No watched service has the ID {raw}: no sessions match it. Check the "
@@ -337,9 +321,119 @@ class SessionFilterForm(forms.Form):
             period += " (to now)"
         data["period"] = period
 
+
+class AnyOfFilter(django_filters.MultipleChoiceFilter):  # type: ignore[misc]
+    """Rows whose column holds any of the chosen values, as one `IN (...)`.
+
+    django-filter's own ORs one condition per value and adds DISTINCT (for to-many
+    relations, which these are not); an IN list is what the indexes were planned for.
+    """
+
+    def filter(self, qs: QuerySet[MirroredSession], value: list[str]) -> QuerySet[MirroredSession]:
+        return qs.filter(**{f"{self.field_name}__in": value}) if value else qs
+
+    def __deepcopy__(self, memo: dict[int, object]) -> AnyOfFilter:
+        # Each FilterSet deep-copies its filters: 250 country pairs, every request. The
+        # choices are never changed in place; only `extra` itself needs its own copy.
+        copied = copy.copy(self)
+        copied.extra = dict(self.extra)
+        return copied
+
+
+class CountryFilter(AnyOfFilter):
+    field_class = _FixedChoicesField
+
+
+class ServiceFilter(AnyOfFilter):
+    field_class = _ServiceIdsField
+
+
+class SessionFilter(django_filters.FilterSet):  # type: ignore[misc]
+    range = django_filters.ChoiceFilter(
+        label="Range",
+        choices=[(k, label) for k, (label, _) in RANGE_PRESETS.items()] + [("custom", "Custom")],
+        empty_label=None,
+        method="filter_period",
+    )
+    service = ServiceFilter(field_name="service__service_id", label="Service")
+    status = AnyOfFilter(choices=[(s, s.capitalize()) for s in STATUSES], label="Status")
+    country = CountryFilter(choices=country_choices(), label="Country")
+    phone = django_filters.CharFilter(label="Phone", max_length=40, method="filter_phone")
+    min_charge = django_filters.NumberFilter(
+        field_name="charge",
+        lookup_expr="gte",
+        label="Min. charge (USD)",
+        min_value=Decimal(0),
+        max_digits=12,
+        decimal_places=4,
+    )
+
+    class Meta:
+        model = MirroredSession
+        fields: list[str] = []
+        form = SessionFilterForm
+
+    def __init__(
+        self,
+        data: QueryDict,
+        *,
+        services: list[Service],
+        tz: dt.tzinfo,
+        partial_phone_search: bool,
+        phone_region: str = "",
+        queryset: QuerySet[MirroredSession] | None = None,
+    ) -> None:
+        """`services`: the choices of the service filter (the caller has them already);
+        `partial_phone_search` and `phone_region`: see SessionFilterForm."""
+        super().__init__(
+            data, queryset=MirroredSession.objects.all() if queryset is None else queryset
+        )
+        form = self.form
+        form.tz = tz
+        form.partial_phone_search = partial_phone_search
+        form.phone_region = phone_region
+        form.fields["service"].choices = [(s.service_id, s.display_name) for s in services]
+        form.known_services = {s.service_id.lower(): s.service_id for s in services}
+
+    @classmethod
+    def _form_class(cls, filters: dict[str, django_filters.Filter]) -> type[forms.Form]:
+        # django-filter builds a form class, and its fields, for every FilterSet; these fields
+        # are the same every time (the service choices are set on each form), and the
+        # countries' field alone cost ~2 ms a request to build.
+        if "_built_form_class" not in cls.__dict__:
+            fields = {name: filter_.field for name, filter_ in filters.items()}
+            cls._built_form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+        form_class: type[forms.Form] = cls.__dict__["_built_form_class"]
+        return form_class
+
+    def get_form_class(self) -> type[forms.Form]:
+        return self._form_class(self.filters)
+
+    def filter_queryset(self, queryset: QuerySet[MirroredSession]) -> QuerySet[MirroredSession]:
+        # By filter, not by cleaned_data key as django-filter does: the form's clean() adds
+        # what it read from several fields (start, end, phone_query), which are no filters.
+        data = self.form.cleaned_data
+        for name, filter_ in self.filters.items():
+            queryset = filter_.filter(queryset, data.get(name))
+        return queryset
+
+    def filter_period(
+        self, queryset: QuerySet[MirroredSession], name: str, value: str
+    ) -> QuerySet[MirroredSession]:
+        # The form resolved the preset or the dates (clean() always sets a preset).
+        data = self.form.cleaned_data
+        return queryset.filter(created_at__gte=data["start"], created_at__lt=data["end"])
+
+    def filter_phone(
+        self, queryset: QuerySet[MirroredSession], name: str, value: str
+    ) -> QuerySet[MirroredSession]:
+        phone: PhoneQuery | None = self.form.cleaned_data.get("phone_query")
+        return queryset if phone is None else queryset.filter(_phone_condition(phone))
+
     def criteria(self) -> SessionCriteria:
-        """Only after is_valid()."""
-        data = self.cleaned_data
+        """The filters as values (for chips, the sort and the days to sync); only after
+        is_valid()."""
+        data = self.form.cleaned_data
         return SessionCriteria(
             start=data["start"],
             end=data["end"],

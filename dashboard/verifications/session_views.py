@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
@@ -18,68 +17,28 @@ from dashboard.accounts.middleware import phone_region_of
 from dashboard.accounts.roles import can
 from dashboard.connections import wavix_client
 from dashboard.htmx import HtmxHttpRequest
-from dashboard.verifications.countries import country_name, country_options
+from dashboard.verifications.countries import country_options
 from dashboard.verifications.csv_export import csv_lines, export_filename
 from dashboard.verifications.filter_chips import CURSORS, filter_chips, without
 from dashboard.verifications.freshness import freshness
 from dashboard.verifications.jump import PARAM as JUMP
 from dashboard.verifications.jump import jump_point
-from dashboard.verifications.keyset import BadCursor, Page, paginate
-from dashboard.verifications.models import MirroredSession, Service
+from dashboard.verifications.keyset import BadCursor, paginate
+from dashboard.verifications.models import Service
 from dashboard.verifications.page_sync import PageBudget, refresh_for_page
-from dashboard.verifications.phone_search import format_e164_digits, mask
 from dashboard.verifications.polling import is_poll, poll_for
 from dashboard.verifications.service_catalog import ensure_catalog
 from dashboard.verifications.session_filters import (
     DEFAULT_RANGE,
     SessionCriteria,
-    SessionFilterForm,
+    SessionFilter,
 )
 from dashboard.verifications.sync import SyncReport
+from dashboard.verifications.tables import SessionTable, session_rows
 
 PAGE_SIZE = 50
 # Counting is capped: "10,000+" is as useful as an exact count of millions, and cheap.
 COUNT_CAP = 10_000
-
-
-@dataclass(frozen=True)
-class SessionRow:
-    """One table row, as display text: the template only places it (its date filter and
-    attribute lookups cost ~10 µs each, hundreds of times a page)."""
-
-    session_id: str
-    created_iso: str
-    created_utc: str
-    created_local: str
-    service: str
-    phone: str
-    country: str
-    status: str
-    status_class: str
-    charge: str
-
-
-def _rows(page: Page[MirroredSession], unmasked: bool) -> list[SessionRow]:
-    zone = timezone.get_current_timezone()
-    rows = []
-    for session in page.rows:
-        phone = format_e164_digits(session.phone_number)
-        local = session.created_at.astimezone(zone)
-        rows.append(
-            SessionRow(
-                session_id=session.session_id,
-                created_iso=local.isoformat(),
-                created_utc=session.created_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
-                created_local=f"{local.day} {local:%b %H:%M:%S}",
-                service=session.service.display_name,
-                phone=phone if unmasked else mask(phone),
-                country=country_name(session.country),
-                status=session.status,
-                status_class=slugify(session.status),
-                charge=str(session.charge),
-            )
-        )
-    return rows
 
 
 def _services_for(criteria: SessionCriteria, services: list[Service]) -> list[Service]:
@@ -96,18 +55,13 @@ def session_list(request: HtmxHttpRequest) -> HttpResponse:
     budget = PageBudget.start(0 if polled else None)
     ensure_catalog(wavix_client(), budget)
     services = list(Service.objects.all())
-    form = SessionFilterForm(
-        request.GET,
-        services=services,
-        tz=timezone.get_current_timezone(),
-        partial_phone_search=can(request.user, "unmask"),
-        phone_region=phone_region_of(request),
-    )
-    context = _page_context(form, services)
-    valid = form.is_valid()
+    filterset = _filterset(request, services)
+    form = filterset.form
+    context = _page_context(filterset, services)
+    valid = filterset.is_valid()
     context["selected_range"] = form.cleaned_data.get("range") or request.GET.get("range", "7d")
     if valid:
-        criteria = form.criteria()
+        criteria = filterset.criteria()
         shown = _services_for(criteria, services)
         days = criteria.utc_days()
         report = (
@@ -115,7 +69,7 @@ def session_list(request: HtmxHttpRequest) -> HttpResponse:
             if polled
             else refresh_for_page(wavix_client(), shown, days[0], days[-1], budget)
         )
-        queryset = criteria.queryset().select_related("service")
+        queryset = filterset.qs.select_related("service")
         after, before = request.GET.get("after", ""), request.GET.get("before", "")
         jump = (
             None
@@ -136,10 +90,14 @@ def session_list(request: HtmxHttpRequest) -> HttpResponse:
             context["page_error"] = str(exc)
             page = paginate(queryset, criteria.sort_key, size=PAGE_SIZE)
         fresh = freshness(shown, days)
+        rows = session_rows(page.rows, unmasked=can(request.user, "unmask"))
         context.update(
             criteria=criteria,
             page=page,
-            rows=_rows(page, can(request.user, "unmask")),
+            rows=rows,
+            table=SessionTable(
+                rows, query=request.GET, sort=criteria.sort, selectable=can(request.user, "act")
+            ),
             count=queryset[: COUNT_CAP + 1].count(),
             count_cap=COUNT_CAP,
             freshness=fresh,
@@ -160,9 +118,20 @@ def session_list(request: HtmxHttpRequest) -> HttpResponse:
     return response
 
 
-def _page_context(form: SessionFilterForm, services: list[Service]) -> dict[str, object]:
+def _filterset(request: HttpRequest, services: list[Service]) -> SessionFilter:
+    return SessionFilter(
+        request.GET,
+        services=services,
+        tz=timezone.get_current_timezone(),
+        partial_phone_search=can(request.user, "unmask"),
+        phone_region=phone_region_of(request),
+    )
+
+
+def _page_context(filterset: SessionFilter, services: list[Service]) -> dict[str, object]:
     return {
-        "form": form,
+        "filter": filterset,
+        "form": filterset.form,
         "services": services,
         "page_error": "",
         "countries": country_options(),
@@ -175,30 +144,24 @@ def _page_context(form: SessionFilterForm, services: list[Service]) -> dict[str,
 @requires("export")
 def session_export(request: HttpRequest) -> HttpResponseBase:
     services = list(Service.objects.all())
-    form = SessionFilterForm(
-        request.GET,
-        services=services,
-        tz=timezone.get_current_timezone(),
-        partial_phone_search=can(request.user, "unmask"),
-        phone_region=phone_region_of(request),
-    )
-    if not form.is_valid():
+    filterset = _filterset(request, services)
+    if not filterset.is_valid():
         return render(
             request,
             "verifications/sessions.html",
-            {**_page_context(form, services), "page_error": "Fix the filters to export."},
+            {**_page_context(filterset, services), "page_error": "Fix the filters to export."},
             status=400,
         )
-    criteria = form.criteria()
+    criteria = filterset.criteria()
     zone = timezone.get_current_timezone()
     names = {s.service_id: slugify(s.display_name) or s.service_id for s in services}
     filename = export_filename(
         [names.get(i, i) for i in criteria.service_ids],
-        _period_slug(form.cleaned_data["range"], criteria, zone),
+        _period_slug(filterset.form.cleaned_data["range"], criteria, zone),
         timezone.now().astimezone(zone),
     )
     response = StreamingHttpResponse(
-        csv_lines(criteria.queryset(), criteria.sort_key.order_by(), zone),
+        csv_lines(filterset.qs, criteria.sort_key.order_by(), zone),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

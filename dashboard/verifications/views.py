@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,8 +37,9 @@ from dashboard.verifications.service_catalog import (
     unwatch_service,
 )
 from dashboard.verifications.service_stats import service_stats
-from dashboard.verifications.session_filters import RANGE_PRESETS, SessionFilterForm
+from dashboard.verifications.session_filters import RANGE_PRESETS, SessionFilter
 from dashboard.verifications.sync import SyncReport
+from dashboard.verifications.tables import ServiceTable
 
 log = logging.getLogger(__name__)
 # The unwatch page says how many sessions a purge deletes; past this, "10,000+".
@@ -52,14 +54,18 @@ def services(request: HtmxHttpRequest) -> HttpResponse:
     budget = PageBudget.start(0 if polled else None)
     catalog_problem = ensure_catalog(wavix_client(), budget)
     services = list(Service.objects.filter(unwatched_at__isnull=True))
-    form = SessionFilterForm(
+    # The sessions list's filters: a shared link carries its period here, and whatever else
+    # it carries is checked as there (a viewer's partial phone search is refused here too).
+    filterset = SessionFilter(
         request.GET,
         services=services,
         tz=timezone.get_current_timezone(),
         partial_phone_search=can(request.user, "unmask"),
         phone_region=phone_region_of(request),
     )
+    form = filterset.form
     context: dict[str, object] = {
+        "filter": filterset,
         "form": form,
         "presets": [(k, label) for k, (label, _) in RANGE_PRESETS.items()],
         "catalog_problem": catalog_problem,
@@ -71,8 +77,8 @@ def services(request: HtmxHttpRequest) -> HttpResponse:
             Service.objects.filter(unwatched_at__isnull=False).select_related("unwatched_by")
         ),
     }
-    if form.is_valid():
-        criteria = form.criteria()
+    if filterset.is_valid():
+        criteria = filterset.criteria()
         days = criteria.utc_days()
         report = (
             SyncReport()
@@ -82,13 +88,23 @@ def services(request: HtmxHttpRequest) -> HttpResponse:
         # Names learnt from sessions, rejections just noted.
         services = list(Service.objects.filter(unwatched_at__isnull=True))
         fresh = freshness(services, days)
+        stats = service_stats(services, criteria.start, criteria.end)
+        range_query = _range_query(request)
         context.update(
             criteria=criteria,
             sync_report=report,
-            stats=service_stats(services, criteria.start, criteria.end),
+            stats=stats,
+            table=ServiceTable(
+                stats,
+                query=request.GET,
+                range_query=range_query,
+                can_register=can(request.user, "register_service"),
+                settings_ids=settings_service_ids(),
+                csrf_token=get_token(request),
+            ),
             freshness=fresh,
             poll=poll_for(request, fresh),
-            range_query=_range_query(request),
+            range_query=range_query,
             selected_range=form.cleaned_data["range"],
         )
     template = "verifications/services.html"

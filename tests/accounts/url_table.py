@@ -49,6 +49,9 @@ SAMPLES: dict[str, str] = {
     "client_id": "no-such-client",
     "change_id": "1",
     "method": "sms",
+    "list_name": "sessions",
+    # No such saved view: a 404 once the role check has passed.
+    "view_id": "999999",
 }
 
 #                              anonymous no-role viewer operator auditor admin superuser
@@ -178,6 +181,23 @@ EXPECTED: dict[str, Row | NotProbed] = {
     "accounts/phone-region/": Row(
         get="405        405     405     405      405     405   405",
         post="login     403     302     302      302     302   302",
+    ),
+    # saved views: anyone who can read; an empty save is refused back to the list (302)
+    "saved-views/<slug:list_name>/save/": Row(
+        get="405        405     405     405      405     405   405",
+        post="login     403     302     302      302     302   302",
+    ),
+    "saved-views/<int:view_id>/rename/": Row(
+        get="405        405     405     405      405     405   405",
+        post="login     403     404     404      404     404   404",
+    ),
+    "saved-views/<int:view_id>/share/": Row(
+        get="405        405     405     405      405     405   405",
+        post="login     403     404     404      404     404   404",
+    ),
+    "saved-views/<int:view_id>/delete/": Row(
+        get="405        405     405     405      405     405   405",
+        post="login     403     404     404      404     404   404",
     ),
     # Django's admin keeps its own staff check; its hundreds of routes are one row.
     "admin/": Row(

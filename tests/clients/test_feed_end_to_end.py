@@ -104,4 +104,6 @@ def test_an_admin_disables_what_the_client_enabled_and_the_feed_and_audit_show_i
     assert "ticket 42" in entry.reason
     latest = ClientChange.objects.filter(client_id=client_id).latest("time")
     assert (latest.provider, latest.is_enabled) == ("google", False)
-    assert feed_rows(auditor, client=client_id)[0]["change"][0] is False
+    newest = feed_rows(auditor, client=client_id)[0]
+    # Disabled, and flagged: it was enabled minutes before (the account-takeover pattern).
+    assert newest["change"] == (False, True)

@@ -45,6 +45,10 @@ def _sync_inline(settings):
     # Worker threads have their own connections: they cannot see (or wait for) a test's
     # open transaction. Concurrency tests use transaction=True and set workers themselves.
     settings.MIRROR_SYNC_WORKERS = 1
+    # A page's own fetches must all land in tests that are not about the budget: on a busy
+    # machine the 2 s default cut a 30-day page short and dropped its older windows. Tests
+    # of the budget set it themselves.
+    settings.MIRROR_PAGE_SYNC_BUDGET = 60.0
 
 
 @pytest.fixture(autouse=True)

@@ -23,6 +23,7 @@ from dashboard.providers.wavix import WavixClient
 from dashboard.verifications.actions.cancel import cancel_verification, read_back
 from dashboard.verifications.actions.outcome import FAILED, SUCCESS, UNKNOWN, Outcome
 from dashboard.verifications.models import BulkCancel, BulkCancelItem, MirroredSession
+from dashboard.verifications.rollups import set_session_status
 
 Item = BulkCancelItem.State
 
@@ -156,7 +157,7 @@ def _item_state(outcome: Outcome) -> str:
 def _store(bulk: BulkCancel, item: BulkCancelItem, outcome: Outcome) -> None:
     with transaction.atomic():
         if outcome.status_seen:
-            MirroredSession.objects.filter(pk=item.session_id).update(status=outcome.status_seen)
+            set_session_status(item.session_id, outcome.status_seen)
         BulkCancelItem.objects.filter(pk=item.pk).update(
             state=_item_state(outcome), message=outcome.message[:500]
         )

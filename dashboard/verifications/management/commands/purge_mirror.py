@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from dashboard.verifications.models import MirroredSession, SyncWindow
+from dashboard.verifications.models import SyncWindow
+from dashboard.verifications.rollups import delete_before
 
 
 class Command(BaseCommand):
@@ -21,7 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         days = settings.MIRROR_RETENTION_DAYS if options["days"] is None else options["days"]
         cutoff = timezone.now() - dt.timedelta(days=days)
-        sessions, _ = MirroredSession.objects.filter(created_at__lt=cutoff).delete()
+        # Their rollups go with them (the cutoff's own day is recomputed), in one transaction.
+        sessions, _ = delete_before(cutoff)
         # Forget the windows too, or they would claim to hold data they no longer do.
         windows, _ = SyncWindow.objects.filter(day__lt=cutoff.date()).delete()
         self.stdout.write(
