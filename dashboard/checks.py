@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import phonenumbers
 from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
@@ -58,6 +59,15 @@ def check_environment(
         body = None
     if not isinstance(body, dict):
         messages.append(Error("B2CORE_DISABLE_BODY must be a JSON object.", id="dashboard.E005"))
+    region = settings.PHONE_DEFAULT_REGION
+    if region and region not in phonenumbers.SUPPORTED_REGIONS:
+        messages.append(
+            Error(
+                f"PHONE_DEFAULT_REGION must be a two-letter country code such as GB or US "
+                f"(got {region!r}).",
+                id="dashboard.E020",
+            )
+        )
     return messages
 
 

@@ -216,6 +216,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # --- Time ------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = envstr("TIME_ZONE", "UTC")
+# The country whose national format the phone search reads ("07911 123456" as GB) when an
+# operator has not chosen one; empty: a national number must be typed with its country code.
+PHONE_DEFAULT_REGION = envstr("PHONE_DEFAULT_REGION", "").strip().upper()
 USE_I18N = False
 USE_TZ = True
 

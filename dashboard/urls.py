@@ -5,6 +5,9 @@ from django.urls import URLPattern, URLResolver, include, path
 
 # Any PermissionDenied renders the same access-denied page as @requires.
 handler403 = "dashboard.accounts.access.permission_denied"
+# In the site's layout with a way back; see dashboard/errors.py.
+handler404 = "dashboard.errors.page_not_found"
+handler500 = "dashboard.errors.server_error"
 
 # Never the sandbox (its keys are public): it has its own URLconf, dashboard/sandbox/root_urls.py,
 # reached in process or on its own port. A deploy check guards this (dashboard/checks.py).

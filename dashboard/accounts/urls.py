@@ -15,4 +15,6 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("time-zone/", views.set_time_zone, name="time_zone"),
+    path("preferences/", views.preferences, name="preferences"),
+    path("phone-region/", views.set_phone_region, name="phone_region"),
 ]

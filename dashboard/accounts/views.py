@@ -5,15 +5,20 @@ import zoneinfo
 from typing import cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from dashboard.accounts.access import requires
+from dashboard.accounts.middleware import phone_region_of
 from dashboard.accounts.models import Preference
+from dashboard.accounts.zones import offset_text, zone_options_html
+from dashboard.verifications.countries import country_choices, country_name
 
 
 @functools.cache
@@ -45,7 +50,64 @@ def set_time_zone(request: HttpRequest) -> HttpResponse:
         )
     else:
         messages.error(request, "That time zone is not known.")
+    return redirect(_back(request))
+
+
+class PhoneRegionForm(forms.Form):
+    phone_region = forms.ChoiceField(choices=country_choices, required=False)
+
+
+# Every role can read; the preference only changes how the phone search reads a number.
+@require_POST
+@requires("read")
+def set_phone_region(request: HttpRequest) -> HttpResponse:
+    form = PhoneRegionForm(request.POST)
+    if form.is_valid():
+        region = form.cleaned_data["phone_region"]
+        Preference.objects.update_or_create(
+            user=cast(User, request.user), defaults={"phone_region": region}
+        )
+        messages.success(
+            request,
+            "Phone numbers without a country code are now read as "
+            + (f"{dict(country_choices())[region]} numbers." if region else "the default."),
+        )
+    else:
+        messages.error(request, "That country is not known.")
+    return redirect(_back(request))
+
+
+def _back(request: HttpRequest) -> str:
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        target = "/"
-    return redirect(target)
+        return "/"
+    return target
+
+
+@require_GET
+@requires("read")
+def preferences(request: HttpRequest) -> HttpResponse:
+    """The time zone and phone region pickers; each form comes back to `next`."""
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
+        back = "/"
+    zone = timezone.get_current_timezone_name()
+    chosen = Preference.objects.filter(user=cast(User, request.user)).first()
+    return render(
+        request,
+        "accounts/preferences.html",
+        {
+            "next": back,
+            "zone": zone,
+            "zone_offset": offset_text(zone, timezone.now()),
+            "zone_chosen": chosen.time_zone if chosen else "",
+            "zone_options": zone_options_html(chosen.time_zone if chosen else ""),
+            "default_time_zone": settings.TIME_ZONE,
+            "countries": country_choices(),
+            "phone_region": country_name(phone_region_of(request))
+            if phone_region_of(request)
+            else "",
+            "region_chosen": chosen.phone_region if chosen else "",
+            "default_phone_region": settings.PHONE_DEFAULT_REGION,
+        },
+    )

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
 from dashboard.accounts.access import requires
+from dashboard.accounts.middleware import phone_region_of
 from dashboard.accounts.roles import can
 from dashboard.audit.tables import PresortedListData
 from dashboard.audit.trail import actor_from
@@ -56,6 +57,7 @@ def _selected(request: HttpRequest, query: str) -> tuple[list[MirroredSession], 
             services=services,
             tz=timezone.get_current_timezone(),
             partial_phone_search=can(request.user, "unmask"),
+            phone_region=phone_region_of(request),
         )
         if not filterset.is_valid():
             return "The filters are not valid any more; fix them and select again."

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from django.db.models import QuerySet
+from django.utils.text import slugify
 
 from dashboard.verifications.countries import country_name
 from dashboard.verifications.models import MirroredSession
@@ -14,6 +16,7 @@ from dashboard.verifications.models import MirroredSession
 HEADER = [
     "session_id",
     "created_at_utc",
+    "created_at_local",
     "service_id",
     "service_name",
     "phone_e164",
@@ -23,6 +26,19 @@ HEADER = [
     "charge_usd",
 ]
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_DIGITS = re.compile(r"^\d{1,15}$")
+
+
+def phone_as_text(digits: str) -> str:
+    """A phone number a spreadsheet keeps as text: ="+447911123456".
+
+    Written plainly, +447911123456 becomes the number 447911123456 (shown as 4.48E+11).
+    The formula is ours and holds a string literal of ASCII digits only (checked here), so
+    nothing from a provider can ride in it; anything else is written through neutralise().
+    """
+    if _DIGITS.fullmatch(digits):
+        return f'="+{digits}"'
+    return neutralise("+" + digits)
 
 
 def neutralise(cell: str) -> str:
@@ -41,7 +57,21 @@ class _Echo:
         return value
 
 
-def csv_lines(queryset: QuerySet[MirroredSession], order_by: list[str]) -> Iterator[str]:
+def export_filename(services: Sequence[str], period: str, stamp: dt.datetime) -> str:
+    """sessions_login_2026-05-01_to_2026-05-31.csv: what the file holds, readable in a folder."""
+    if not services:
+        who = "all-services"
+    elif len(services) <= 3:
+        who = "+".join(slugify(name)[:30] or "service" for name in services)
+    else:
+        who = f"{len(services)}-services"
+    return f"sessions_{who}_{period}_{stamp:%Y%m%d-%H%M}.csv"
+
+
+def csv_lines(
+    queryset: QuerySet[MirroredSession], order_by: list[str], zone: dt.tzinfo = dt.UTC
+) -> Iterator[str]:
+    """The header, then one line per session; `zone`: the operator's, for created_at_local."""
     writer = csv.writer(_Echo())
     yield writer.writerow(HEADER)
     rows = (
@@ -59,19 +89,20 @@ def csv_lines(queryset: QuerySet[MirroredSession], order_by: list[str]) -> Itera
         .iterator(chunk_size=2000)
     )
     for session_id, created, service_id, service_name, phone, country, status, charge in rows:
-        yield writer.writerow(
-            [
-                neutralise(str(v))
-                for v in (
-                    session_id,
-                    created.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    service_id,
-                    service_name,
-                    "+" + phone,
-                    country,
-                    country_name(country),
-                    status,
-                    f"{charge:.4f}",
-                )
-            ]
-        )
+        cells = [
+            neutralise(str(v))
+            for v in (
+                session_id,
+                created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                created.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
+                service_id,
+                service_name,
+                phone,
+                country,
+                country_name(country),
+                status,
+                f"{charge:.4f}",
+            )
+        ]
+        cells[5] = phone_as_text(phone)
+        yield writer.writerow(cells)

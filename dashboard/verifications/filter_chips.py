@@ -17,7 +17,8 @@ from dashboard.verifications.models import Service
 from dashboard.verifications.session_filters import SessionCriteria
 
 # Paging cursors belong to one filter: removing a filter starts from the first page.
-CURSORS = ("after", "before")
+# Where in the list a page starts: dropped whenever the filters change.
+CURSORS = ("after", "before", "jump")
 
 
 def without(query: QueryDict, *names: str) -> QueryDict:

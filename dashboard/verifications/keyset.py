@@ -144,15 +144,27 @@ def _fields(model: type[Model], key: SortKey) -> list[models.Field[Any, Any]]:
     return fields
 
 
-def make_cursor(model: type[Model], key: SortKey, values: Sequence[Any]) -> str:
-    """A cursor for the row with these sort-key values, valid only for `model` in `key`."""
+def make_cursor(
+    model: type[Model], key: SortKey, values: Sequence[Any], position: int | None = None
+) -> str:
+    """A cursor for the row with these sort-key values, valid only for `model` in `key`.
+
+    `position`: the row's place in the list (1 = first), when known. It rides in the signed
+    cursor, so "rows 1,001–1,050" costs nothing to show and cannot be edited into a lie.
+    """
     encoded = [_encode_value(f, v) for f, v in zip(_fields(model, key), values, strict=True)]
-    payload = {"s": _scope(model, key), "v": encoded}
+    payload: dict[str, Any] = {"s": _scope(model, key), "v": encoded}
+    if position is not None:
+        payload["p"] = position
     return _SIGNER.sign(json.dumps(payload, separators=(",", ":")))
 
 
 def read_cursor(cursor: str, model: type[Model], key: SortKey) -> list[Any]:
     """The sort-key values in a cursor made for `model` in `key`; BadCursor otherwise."""
+    return _read(cursor, model, key)[0]
+
+
+def _read(cursor: str, model: type[Model], key: SortKey) -> tuple[list[Any], int | None]:
     if len(cursor) > MAX_CURSOR_LENGTH:
         raise BadCursor("too long")
     try:
@@ -161,15 +173,18 @@ def read_cursor(cursor: str, model: type[Model], key: SortKey) -> list[Any]:
         raise BadCursor("bad signature") from exc
     except ValueError as exc:
         raise BadCursor("not JSON") from exc
-    if not (isinstance(payload, dict) and payload.keys() == {"s", "v"}):
+    if not (isinstance(payload, dict) and payload.keys() in ({"s", "v"}, {"s", "v", "p"})):
         raise BadCursor("not a cursor")
+    position = payload.get("p")
+    if position is not None and not (type(position) is int and 1 <= position < 2**53):
+        raise BadCursor("bad position")
     if payload["s"] != _scope(model, key):
         raise BadCursor(f"made for {payload['s']!r}, not {_scope(model, key)!r}")
     fields = _fields(model, key)
     values = payload["v"]
     if not (isinstance(values, list) and len(values) == len(fields) == len(key.fields)):
         raise BadCursor("wrong number of values")
-    return [_decode_value(f, v) for f, v in zip(fields, values, strict=True)]
+    return [_decode_value(f, v) for f, v in zip(fields, values, strict=True)], position
 
 
 @dataclass(frozen=True)
@@ -177,6 +192,14 @@ class Page(Generic[M]):
     rows: list[M]
     next_cursor: str | None
     previous_cursor: str | None
+    # The first row's place in the whole list (1-based), when known: "rows 1,001–1,050".
+    first_position: int | None = None
+
+    @property
+    def last_position(self) -> int | None:
+        if self.first_position is None or not self.rows:
+            return None
+        return self.first_position + len(self.rows) - 1
 
 
 def paginate(
@@ -186,15 +209,24 @@ def paginate(
     size: int,
     after: str = "",
     before: str = "",
+    start: Sequence[Any] | None = None,
+    start_position: int | None = None,
 ) -> Page[M]:
-    """One page of `queryset` in `key` order, after or before a cursor; raises BadCursor."""
+    """One page of `queryset` in `key` order, after or before a cursor; raises BadCursor.
+
+    `start`: sort-key values to begin strictly after, as if from a cursor (a "jump to"
+    point); `start_position`: how many rows come before it, if known.
+    """
     model = queryset.model
 
-    def cursor(row: M) -> str:
-        return make_cursor(model, key, [getattr(row, name) for name in key.fields])
+    def cursor(row: M, position: int | None) -> str:
+        return make_cursor(model, key, [getattr(row, name) for name in key.fields], position)
+
+    def at(first: int | None, offset: int) -> int | None:
+        return None if first is None else first + offset
 
     if before:
-        anchor = read_cursor(before, model, key)
+        anchor, anchor_position = _read(before, model, key)
         rows = list(
             queryset.filter(key.after(anchor, reverse=True)).order_by(*key.order_by(reverse=True))[
                 : size + 1
@@ -202,19 +234,32 @@ def paginate(
         )
         has_more = len(rows) > size
         rows = rows[:size][::-1]
+        top = None if anchor_position is None else anchor_position - len(rows)
+        if top is not None and (top < 1 or (top > 1) != has_more):
+            top = None  # rows came or went since the cursor was made: don't guess
         return Page(
             rows=rows,
-            next_cursor=cursor(rows[-1]) if rows else None,
-            previous_cursor=cursor(rows[0]) if rows and has_more else None,
+            next_cursor=cursor(rows[-1], at(top, len(rows) - 1)) if rows else None,
+            previous_cursor=cursor(rows[0], top) if rows and has_more else None,
+            first_position=top,
         )
     qs = queryset.order_by(*key.order_by())
+    first: int | None = 1
     if after:
-        qs = qs.filter(key.after(read_cursor(after, model, key)))
+        anchor, anchor_position = _read(after, model, key)
+        qs = qs.filter(key.after(anchor))
+        first = None if anchor_position is None else anchor_position + 1
+    elif start is not None:
+        qs = qs.filter(key.after(start))
+        first = None if start_position is None else start_position + 1
+    # A jump to the first row has nothing before it.
+    started_late = start is not None and first != 1
     rows = list(qs[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]
     return Page(
         rows=rows,
-        next_cursor=cursor(rows[-1]) if rows and has_more else None,
-        previous_cursor=cursor(rows[0]) if rows and after else None,
+        next_cursor=cursor(rows[-1], at(first, len(rows) - 1)) if rows and has_more else None,
+        previous_cursor=cursor(rows[0], first) if rows and (after or started_late) else None,
+        first_position=first,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,6 +17,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, Expression, F, Func, Q, QuerySet
 from django.db.models.lookups import GreaterThanOrEqual
@@ -72,6 +74,8 @@ class SessionCriteria:
     phone: PhoneQuery | None = None
     min_charge: Decimal | None = None
     sort: str = DEFAULT_SORT
+    # The period in words, as the operator chose it (custom end dates inclusive).
+    period: str = ""
 
     @property
     def sort_key(self) -> SortKey:
@@ -136,6 +140,43 @@ class _FixedChoicesField(forms.MultipleChoiceField):
         return copied
 
 
+# What a Wavix service ID looks like (32 hex characters), with room for other providers' IDs.
+_SERVICE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Lists a person may type in any case: the form reads them as the choices spell them.
+_UPPER = ("country",)
+_LOWER = ("status", "range")
+
+
+def _normalised(data: Any) -> Any:
+    """The query as a person meant it: "gb" is GB, "Failed" is failed, stray spaces go."""
+    if not isinstance(data, QueryDict):
+        return data
+    data = data.copy()
+    for name in (*_UPPER, *_LOWER):
+        if name in data:
+            fold = str.upper if name in _UPPER else str.lower
+            data.setlist(name, [fold(v.strip()) for v in data.getlist(name)])
+    if "service" in data:
+        data.setlist("service", [v.strip() for v in data.getlist("service")])
+    return data
+
+
+class _ServiceIdsField(forms.MultipleChoiceField):
+    """Service IDs from a link: any well-formed ID is kept (an unknown one matches nothing,
+    and the page says so) rather than refusing the whole filter with Django's wording."""
+
+    def valid_value(self, value: str) -> bool:
+        return bool(_SERVICE_ID.fullmatch(value))
+
+    def validate(self, value: Any) -> None:
+        for item in value or ():
+            if not self.valid_value(item):
+                raise ValidationError(
+                    f"“{item[:70]}” is not a service ID (letters, digits, - and _ only).",
+                    code="invalid_choice",
+                )
+
+
 class SessionFilterForm(forms.Form):
     """The form SessionFilter builds on: the fields that filter nothing by themselves (the
     period's dates, read by the period filter; the sort, which keyset paging applies), and the
@@ -164,25 +205,62 @@ class SessionFilterForm(forms.Form):
     # Whether prefixes and last fours may be searched, which only roles that see whole
     # numbers may (to anyone else they unmask a number digit by digit).
     partial_phone_search = False
+    # Whose national format a number without a country code is read in, unless exactly one
+    # country is filtered.
+    phone_region = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args:
+            args = (_normalised(args[0]), *args[1:])
+        elif "data" in kwargs:
+            kwargs["data"] = _normalised(kwargs["data"])
+        super().__init__(*args, **kwargs)
+        # Watched services by lower-case ID; SessionFilter fills it with the choices.
+        self.known_services: dict[str, str] = {}
+        # What the list shows, said in words where the filters alone do not make it plain.
+        self.notices: list[str] = []
+
+    def clean_service(self) -> list[str]:
+        chosen: list[str] = []
+        for raw in self.cleaned_data.get("service") or []:
+            known = self.known_services.get(raw.lower())
+            if known is None:
+                self.notices.append(
+                    f"No watched service has the ID {raw}: no sessions match it. Check the "
+                    "link, or choose a service below."
+                )
+                chosen.append(raw)
+            elif known not in chosen:
+                chosen.append(known)
+        return chosen
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         now = timezone.now()
-        preset = data.get("range") or (
-            "custom" if data.get("date_from") or data.get("date_to") else DEFAULT_RANGE
-        )
+        dated = bool(data.get("date_from") or data.get("date_to"))
+        preset = data.get("range") or ("custom" if dated else DEFAULT_RANGE)
         data["range"] = preset
         if preset == "custom":
             self._clean_custom(data, now)
-        elif preset == "today":
-            local_midnight = dt.datetime.combine(now.astimezone(self.tz).date(), dt.time(), self.tz)
-            data["start"], data["end"] = local_midnight, now
         else:
-            delta = RANGE_PRESETS[preset][1]
-            assert delta is not None
-            data["start"], data["end"] = now - delta, now
+            if dated:
+                self.notices.append(
+                    f"Showing {RANGE_PRESETS[preset][0].lower()}: the From and To dates are "
+                    "used only when “Custom” is chosen."
+                )
+            if preset == "today":
+                today = now.astimezone(self.tz).date()
+                data["start"] = dt.datetime.combine(today, dt.time(), self.tz)
+                data["end"] = now
+            else:
+                delta = RANGE_PRESETS[preset][1]
+                assert delta is not None
+                data["start"], data["end"] = now - delta, now
+            if "start" in data:
+                since = _moment(data["start"], self.tz)
+                data["period"] = f"{RANGE_PRESETS[preset][0]}: {since} – now"
         countries = data.get("country") or []
-        region = countries[0] if len(countries) == 1 else None
+        region = countries[0] if len(countries) == 1 else (self.phone_region or None)
         try:
             phone = parse_phone_query(data.get("phone") or "", region)
         except PhoneQueryError as exc:
@@ -200,16 +278,27 @@ class SessionFilterForm(forms.Form):
         if "date_from" in self.errors or "date_to" in self.errors:
             return
         today = now.astimezone(self.tz).date()
-        if not isinstance(date_from, dt.date):
-            date_from = today - dt.timedelta(days=6)
-        if not isinstance(date_to, dt.date):
+        week = dt.timedelta(days=6)
+        if not isinstance(date_from, dt.date) and not isinstance(date_to, dt.date):
+            date_from, date_to = today - week, today
+            self.notices.append(
+                "No dates were entered for the custom period, so the last 7 days are shown. "
+                "Choose a From and a To date."
+            )
+        elif not isinstance(date_from, dt.date):
+            assert isinstance(date_to, dt.date)
+            # 1 Jan of year 1 has no week before it: the EARLIEST_DAY check below refuses it.
+            date_from = date_to - week if date_to.toordinal() > week.days else date_to
+            self.notices.append(f"No From date: showing the 7 days up to {_day(date_to)}.")
+        elif not isinstance(date_to, dt.date):
             date_to = today
+            if date_from <= today:
+                self.notices.append(f"No To date: showing {_day(date_from)} up to today.")
         if date_from > date_to:
             self.add_error("date_to", "The end date is before the start date.")
             return
         if date_from < EARLIEST_DAY:
-            earliest = f"{EARLIEST_DAY.day} {EARLIEST_DAY:%b %Y}"
-            self.add_error("date_from", f"Choose a day from {earliest} on.")
+            self.add_error("date_from", f"Choose a day from {_day(EARLIEST_DAY)} on.")
             return
         days = (date_to - date_from).days + 1
         if days > settings.MIRROR_MAX_RANGE_DAYS:
@@ -225,6 +314,12 @@ class SessionFilterForm(forms.Form):
         data["end"] = min(now, dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), self.tz))
         if data["start"] >= data["end"]:  # type: ignore[operator]
             self.add_error("date_from", "That range starts in the future.")
+            return
+        # The days as entered, both included: "to 31 May" is not "to 1 Jun 00:00".
+        period = f"{_day(date_from)} – {_day(date_to)}" if date_from != date_to else _day(date_from)
+        if date_to >= today:
+            period += " (to now)"
+        data["period"] = period
 
 
 class AnyOfFilter(django_filters.MultipleChoiceFilter):  # type: ignore[misc]
@@ -249,6 +344,10 @@ class CountryFilter(AnyOfFilter):
     field_class = _FixedChoicesField
 
 
+class ServiceFilter(AnyOfFilter):
+    field_class = _ServiceIdsField
+
+
 class SessionFilter(django_filters.FilterSet):  # type: ignore[misc]
     range = django_filters.ChoiceFilter(
         label="Range",
@@ -256,7 +355,7 @@ class SessionFilter(django_filters.FilterSet):  # type: ignore[misc]
         empty_label=None,
         method="filter_period",
     )
-    service = AnyOfFilter(field_name="service__service_id", label="Service")
+    service = ServiceFilter(field_name="service__service_id", label="Service")
     status = AnyOfFilter(choices=[(s, s.capitalize()) for s in STATUSES], label="Status")
     country = CountryFilter(choices=country_choices(), label="Country")
     phone = django_filters.CharFilter(label="Phone", max_length=40, method="filter_phone")
@@ -281,17 +380,20 @@ class SessionFilter(django_filters.FilterSet):  # type: ignore[misc]
         services: list[Service],
         tz: dt.tzinfo,
         partial_phone_search: bool,
+        phone_region: str = "",
         queryset: QuerySet[MirroredSession] | None = None,
     ) -> None:
         """`services`: the choices of the service filter (the caller has them already);
-        `partial_phone_search`: see SessionFilterForm."""
+        `partial_phone_search` and `phone_region`: see SessionFilterForm."""
         super().__init__(
             data, queryset=MirroredSession.objects.all() if queryset is None else queryset
         )
         form = self.form
         form.tz = tz
         form.partial_phone_search = partial_phone_search
+        form.phone_region = phone_region
         form.fields["service"].choices = [(s.service_id, s.display_name) for s in services]
+        form.known_services = {s.service_id.lower(): s.service_id for s in services}
 
     @classmethod
     def _form_class(cls, filters: dict[str, django_filters.Filter]) -> type[forms.Form]:
@@ -341,7 +443,17 @@ class SessionFilter(django_filters.FilterSet):  # type: ignore[misc]
             phone=data.get("phone_query"),
             min_charge=data.get("min_charge"),
             sort=data.get("sort") or DEFAULT_SORT,
+            period=data.get("period", ""),
         )
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _moment(at: dt.datetime, tz: dt.tzinfo) -> str:
+    local = at.astimezone(tz)
+    return f"{local.day} {local:%b %Y %H:%M}"
 
 
 def zone(name: str) -> dt.tzinfo:

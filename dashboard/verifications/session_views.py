@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from dashboard.accounts.access import requires
+from dashboard.accounts.middleware import phone_region_of
 from dashboard.accounts.roles import can
-from dashboard.accounts.views import time_zone_options
 from dashboard.connections import wavix_client
 from dashboard.htmx import HtmxHttpRequest
 from dashboard.verifications.countries import country_options
-from dashboard.verifications.csv_export import csv_lines
+from dashboard.verifications.csv_export import csv_lines, export_filename
 from dashboard.verifications.filter_chips import CURSORS, filter_chips, without
 from dashboard.verifications.freshness import freshness
+from dashboard.verifications.jump import PARAM as JUMP
+from dashboard.verifications.jump import jump_point
 from dashboard.verifications.keyset import BadCursor, paginate
 from dashboard.verifications.models import Service
 from dashboard.verifications.page_sync import PageBudget, refresh_for_page
 from dashboard.verifications.polling import is_poll, poll_for
 from dashboard.verifications.service_catalog import ensure_catalog
-from dashboard.verifications.session_filters import SessionCriteria, SessionFilter
+from dashboard.verifications.session_filters import (
+    DEFAULT_RANGE,
+    SessionCriteria,
+    SessionFilter,
+)
 from dashboard.verifications.sync import SyncReport
 from dashboard.verifications.tables import SessionTable, session_rows
 
@@ -61,13 +70,21 @@ def session_list(request: HtmxHttpRequest) -> HttpResponse:
             else refresh_for_page(wavix_client(), shown, days[0], days[-1], budget)
         )
         queryset = filterset.qs.select_related("service")
+        after, before = request.GET.get("after", ""), request.GET.get("before", "")
+        jump = (
+            None
+            if after or before
+            else jump_point(request.GET.get(JUMP, ""), criteria, queryset, COUNT_CAP)
+        )
         try:
             page = paginate(
                 queryset,
                 criteria.sort_key,
                 size=PAGE_SIZE,
-                after=request.GET.get("after", ""),
-                before=request.GET.get("before", ""),
+                after=after,
+                before=before,
+                start=jump.start if jump else None,
+                start_position=jump.rows_before if jump else None,
             )
         except BadCursor as exc:
             context["page_error"] = str(exc)
@@ -88,7 +105,9 @@ def session_list(request: HtmxHttpRequest) -> HttpResponse:
             sync_report=report,
             can_export=can(request.user, "export"),
             can_act=can(request.user, "act"),
-            query_without_cursor=without(request.GET, *CURSORS).urlencode(),
+            query_without_cursor=without(request.GET, *CURSORS, JUMP).urlencode(),
+            jump=jump,
+            jump_fields=list(without(request.GET, *CURSORS, JUMP).lists()),
             chips=filter_chips(request.GET, criteria, services),
         )
     template = "verifications/sessions.html"
@@ -105,6 +124,7 @@ def _filterset(request: HttpRequest, services: list[Service]) -> SessionFilter:
         services=services,
         tz=timezone.get_current_timezone(),
         partial_phone_search=can(request.user, "unmask"),
+        phone_region=phone_region_of(request),
     )
 
 
@@ -114,9 +134,9 @@ def _page_context(filterset: SessionFilter, services: list[Service]) -> dict[str
         "form": filterset.form,
         "services": services,
         "page_error": "",
-        "time_zones": time_zone_options(),
         "countries": country_options(),
         "default_time_zone": settings.TIME_ZONE,
+        "default_range": DEFAULT_RANGE,
     }
 
 
@@ -133,10 +153,24 @@ def session_export(request: HttpRequest) -> HttpResponseBase:
             status=400,
         )
     criteria = filterset.criteria()
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    zone = timezone.get_current_timezone()
+    names = {s.service_id: slugify(s.display_name) or s.service_id for s in services}
+    filename = export_filename(
+        [names.get(i, i) for i in criteria.service_ids],
+        _period_slug(filterset.form.cleaned_data["range"], criteria, zone),
+        timezone.now().astimezone(zone),
+    )
     response = StreamingHttpResponse(
-        csv_lines(filterset.qs, criteria.sort_key.order_by()),
+        csv_lines(filterset.qs, criteria.sort_key.order_by(), zone),
         content_type="text/csv; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="sessions-{stamp}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _period_slug(preset: str, criteria: SessionCriteria, zone: dt.tzinfo) -> str:
+    if preset != "custom":
+        return preset
+    first = criteria.start.astimezone(zone).date()
+    last = (criteria.end - dt.timedelta(microseconds=1)).astimezone(zone).date()
+    return f"{first:%Y-%m-%d}" if first == last else f"{first:%Y-%m-%d}_to_{last:%Y-%m-%d}"

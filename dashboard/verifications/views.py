@@ -15,6 +15,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard.accounts.access import requires
+from dashboard.accounts.middleware import phone_region_of
 from dashboard.accounts.roles import can
 from dashboard.audit.models import FAILED, SUCCESS
 from dashboard.audit.trail import actor_from, record
@@ -60,6 +61,7 @@ def services(request: HtmxHttpRequest) -> HttpResponse:
         services=services,
         tz=timezone.get_current_timezone(),
         partial_phone_search=can(request.user, "unmask"),
+        phone_region=phone_region_of(request),
     )
     form = filterset.form
     context: dict[str, object] = {

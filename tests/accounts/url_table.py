@@ -174,6 +174,14 @@ EXPECTED: dict[str, Row | NotProbed] = {
         get="405        405     405     405      405     405   405",
         post="login     403     302     302      302     302   302",
     ),
+    "accounts/preferences/": Row(
+        get="login      403     200     200      200     200   200",
+        post="405       405     405     405      405     405   405",
+    ),
+    "accounts/phone-region/": Row(
+        get="405        405     405     405      405     405   405",
+        post="login     403     302     302      302     302   302",
+    ),
     # saved views: anyone who can read; an empty save is refused back to the list (302)
     "saved-views/<slug:list_name>/save/": Row(
         get="405        405     405     405      405     405   405",

@@ -60,7 +60,7 @@ def test_a_view_saved_after_an_htmx_filter_change_keeps_that_filter(
     link = page.locator(".saved-views-list a", has_text="Failed <b>today</b>")
     link.click()
     page.wait_for_url(re.compile(r"status=failed"))
-    assert page.locator("input[name=status][value=failed]").is_checked()
+    assert page.locator("#filters input[name=status][value=failed]").is_checked()
 
 
 def test_saving_and_deleting_work_without_javascript(live_server, browser, socket_providers):

@@ -67,3 +67,29 @@ def test_numbers_are_formatted_internationally():
 
 def test_mask_hides_the_middle_digits():
     assert mask("+44 7911 123456") == "+44 7••• •••456"
+
+
+def test_a_us_national_number_is_read_with_the_default_region():
+    query = parse_phone_query("(203) 827-0671", region="US")
+    assert query is not None
+    assert (query.match, query.digits, query.region) == (PhoneMatch.EXACT, "12038270671", "US")
+    assert query.describe() == "the United States number +1 203-827-0671"
+
+
+def test_a_uk_mobile_with_a_trunk_zero_is_read_with_the_default_region():
+    query = parse_phone_query("07419 794434", region="GB")
+    assert query is not None
+    assert (query.match, query.digits) == (PhoneMatch.EXACT, "447419794434")
+    assert query.describe() == "the United Kingdom number +44 7419 794434"
+
+
+@pytest.mark.parametrize("typed", ["(203) 827-0671", "07419 794434"])
+def test_a_national_number_without_a_region_is_refused_not_guessed(typed):
+    with pytest.raises(PhoneQueryError, match="written as a national number"):
+        parse_phone_query(typed)
+
+
+def test_a_whole_international_number_says_its_country():
+    query = parse_phone_query("+20 3 8270671")
+    assert query is not None
+    assert query.describe() == "the number +20 3 8270671 (Egypt)"

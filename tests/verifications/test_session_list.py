@@ -139,7 +139,7 @@ def test_history_restore_gets_the_whole_page(wavix, auditor):
         ("range=custom&date_from=0001-01-01&date_to=0001-01-02", "Choose a day from 1 Jan 2000 on"),
         ("range=custom&date_from=9999-12-31&date_to=9999-12-31", "That range starts in the future"),
         ("status=lost", "Select a valid choice"),
-        ("service=ffffffffffffffffffffffffffffffff", "Select a valid choice"),
+        ("service=%3Cscript%3Ealert(1)%3C%2Fscript%3E", "is not a service ID"),
         ("range=forever", "Select a valid choice"),
         ("min_charge=-1", "greater than or equal to 0"),
         ("min_charge=abc", "Enter a number"),
@@ -242,8 +242,8 @@ def test_export_is_the_whole_filtered_set_and_safe_in_a_spreadsheet(wavix, audit
     assert rows[0][0] == "session_id"
     assert len(rows) == 1 + 130 + 3
     hostile = next(r for r in rows if r[0].startswith("a1"))
-    assert hostile[7] == "'=HYPERLINK(1)"
-    assert hostile[4] == "+447911123456"
+    assert hostile[8] == "'=HYPERLINK(1)"
+    assert hostile[5] == '="+447911123456"'
 
 
 def test_viewers_cannot_export(wavix, viewer):
@@ -282,8 +282,10 @@ def test_page_selects_the_operators_time_zone(wavix, viewer):
     viewer.post("/accounts/time-zone/", {"time_zone": "Asia/Tokyo", "next": "/sessions/"})
 
     html = viewer.get("/sessions/").content.decode()
+    assert "Times in Asia/Tokyo" in html
 
-    assert '<option value="Asia/Tokyo" selected>Asia/Tokyo</option>' in html
+    picker = viewer.get("/accounts/preferences/?next=/sessions/").content.decode()
+    assert '<option value="Asia/Tokyo" selected>Tokyo · UTC+09:00 (Asia/Tokyo)</option>' in picker
 
 
 def test_row_shows_local_time_with_utc_on_hover(wavix, viewer, now):
@@ -308,3 +310,55 @@ def test_export_with_bad_filters_shows_the_form_with_its_error(wavix, auditor):
     assert response.status_code == 400
     assert "Fix the filters to export." in html
     assert '<option value="GB" selected>United Kingdom</option>' in html
+
+
+def export_rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_export_has_the_time_in_the_operators_zone(wavix, auditor, now):
+    auditor.post("/accounts/time-zone/", {"time_zone": "Asia/Tokyo", "next": "/sessions/"})
+
+    auditor.get("/sessions/")  # the export reads the mirror; the page fills it
+    rows = export_rows(auditor.get("/sessions/export.csv?status=failed"))
+
+    header, row = rows[0], rows[1]
+    assert header[1:3] == ["created_at_utc", "created_at_local"]
+    created = dt.datetime.strptime(row[1], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    tokyo = created.astimezone(zoneinfo.ZoneInfo("Asia/Tokyo"))
+    assert row[2] == tokyo.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def test_export_keeps_phone_numbers_as_text(wavix, auditor):
+    auditor.get("/sessions/")
+    rows = export_rows(auditor.get("/sessions/export.csv?status=failed"))
+
+    assert rows[0][5] == "phone_e164"
+    assert rows[1][5] == '="+33612345678"'
+
+
+def test_export_file_is_named_after_its_filter(wavix, auditor):
+    auditor.get("/sessions/")
+    response = auditor.get(
+        f"/sessions/export.csv?service={SERVICE_B}&range=custom"
+        "&date_from=2026-05-01&date_to=2026-05-31"
+    )
+
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith(
+        'attachment; filename="sessions_payments_2026-05-01_to_2026-05-31_'
+    )
+    assert disposition.endswith('.csv"')
+
+
+def test_export_of_a_preset_names_the_preset(wavix, auditor):
+    response = auditor.get("/sessions/export.csv?range=30d")
+
+    assert 'filename="sessions_all-services_30d_' in response["Content-Disposition"]
+
+
+def test_a_phone_cell_is_a_formula_only_for_digits():
+    from dashboard.verifications.csv_export import phone_as_text
+
+    assert phone_as_text("447911123456") == '="+447911123456"'
+    assert phone_as_text('1")+HYPERLINK("x') == '\'+1")+HYPERLINK("x'

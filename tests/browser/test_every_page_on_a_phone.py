@@ -1,0 +1,98 @@
+"""Every page at 390 px (a phone) and 1440 px: no sideways scroll of the page itself (wide
+tables scroll in their own region), and a screenshot of each to look at."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from tests.browser.conftest import ARTIFACTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, live_server, username: str, role: str, next_url: str = "/sessions/") -> None:
+    user = User.objects.create_user(username, password="correct horse battery")
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    page.goto(live_server.url + f"/accounts/login/?next={next_url}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(re.escape(next_url) + "$"))
+
+
+def overflow(page) -> int:
+    """How many pixels the page is wider than the screen (0: no sideways scroll)."""
+    return int(
+        page.evaluate(
+            "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+            " - window.innerWidth"
+        )
+    )
+
+
+def offenders(page) -> list[str]:
+    """The outermost elements reaching past the screen's right edge (for the message)."""
+    return list(
+        page.evaluate(
+            """() => [...document.querySelectorAll('body *')]
+              .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+              .filter(e => !e.parentElement.closest('.table-scroll, #results, #stats'))
+              .slice(0, 3)
+              .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                + (e.className ? '.' + String(e.className).split(' ').join('.') : ''))"""
+        )
+    )
+
+
+@pytest.mark.parametrize("width", [390, 1440])
+def test_every_page_fits_the_screen(live_server, browser, socket_providers, width):
+    context = browser.new_context(viewport={"width": width, "height": 844 if width < 600 else 900})
+    page = context.new_page()
+    wide: dict[str, str] = {}
+
+    def visit(name: str, url: str | None = None) -> None:
+        if url is not None:
+            page.goto(live_server.url + url)
+        page.wait_for_load_state("networkidle")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"page-{name}-{width}.png"), full_page=True)
+        if overflow(page) > 0:
+            wide[name] = f"{overflow(page)} px: {', '.join(offenders(page))}"
+
+    try:
+        visit("login", "/accounts/login/")
+        sign_in(page, live_server, "ada", "admin")
+        visit("sessions")
+        assert page.locator("table.sessions tbody tr").count() > 0
+        # A pending session if there is one: its page has the widest part, the action forms.
+        links = "table.sessions tbody tr:has(.status-pending) a[href^='/sessions/']"
+        if page.locator(links).count() == 0:
+            links = "table.sessions tbody a[href^='/sessions/']"
+        session_url = page.locator(links).first.get_attribute("href")
+        page.locator("table.sessions tbody input[type=checkbox]").first.check()
+        page.get_by_role("button", name="Cancel selected…").click()
+        page.wait_for_url(re.compile(r"/bulk/\d+/$"))
+        visit("bulk")
+        visit("session", session_url)
+        visit("services", "/")
+        visit("audit", "/audit/")
+        visit("clients", "/clients/")
+        client_url = page.locator("table.clients tbody a[href^='/clients/']").first.get_attribute(
+            "href"
+        )
+        visit("client", client_url)
+        visit("clients-feed", "/clients/feed/")
+        visit("console", "/console/")
+        visit("preferences", "/accounts/preferences/?next=/sessions/")
+        visit("not-found", "/no-such-page/")
+        page.context.clear_cookies()
+        sign_in(page, live_server, "vera", "viewer", next_url="/sessions/")
+        visit("denied", "/audit/")
+        assert page.locator("#denied-title").count() == 1
+    finally:
+        context.close()
+
+    assert wide == {}, f"wider than {width} px: {wide}"
