@@ -15,30 +15,22 @@ from typing import Any
 
 import django_tables2 as tables
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django_tables2.data import TableListData
 
 from dashboard.audit.models import AuditRecord
+from dashboard.tables import OnePassTable
 
 # A bulk action's further targets, listed on hover; the CSV export has them all.
 TARGETS_IN_TITLE = 20
 _NOBODY = mark_safe('<span class="muted">—</span>')
 
 
-class PresortedListData(TableListData):  # type: ignore[misc]
-    """The rows come ordered by the keyset query: the table must not sort them again."""
-
-    def order_by(self, aliases: Any) -> None:
-        return
-
-
 def _cell(**attrs: str) -> dict[str, Any]:
     return {"td": attrs}
 
 
-class AuditTable(tables.Table):  # type: ignore[misc]
+class AuditTable(OnePassTable):
     when = tables.Column(verbose_name="Time", orderable=False)
     actor = tables.Column(verbose_name="Actor", orderable=False)
     action = tables.Column(verbose_name="Action", orderable=False)
@@ -52,20 +44,6 @@ class AuditTable(tables.Table):  # type: ignore[misc]
         template_name = "audit/_table.html"
         attrs = {"class": "data audit"}
         empty_text = "No audit records match these filters."
-
-    @cached_property
-    def body_html(self) -> SafeString:
-        """<tr>s for every row, each cell through its render_* method (else escaped)."""
-        names = [column.name for column in self.columns]
-        renderers = [getattr(self, f"render_{name}", conditional_escape) for name in names]
-        lines = []
-        for row in self.data:
-            cells = "".join(
-                f"<td>{render(row[name])}</td>"
-                for name, render in zip(names, renderers, strict=True)
-            )
-            lines.append(f"<tr>{cells}</tr>")
-        return mark_safe("\n".join(lines))  # noqa: S308 (every cell escaped by its renderer)
 
     def render_when(self, value: tuple[str, str, tuple[str, str]]) -> SafeString:
         iso, utc, (day, clock) = value

@@ -14,8 +14,9 @@ from dashboard.accounts.access import requires
 from dashboard.audit.csv_export import csv_lines
 from dashboard.audit.filters import AuditFilter
 from dashboard.audit.models import AuditRecord
-from dashboard.audit.tables import AuditTable, PresortedListData, rows
+from dashboard.audit.tables import AuditTable, rows
 from dashboard.htmx import HtmxHttpRequest
+from dashboard.tables import PresortedListData
 from dashboard.verifications.filter_chips import CURSORS, without
 from dashboard.verifications.keyset import BadCursor, SortKey, paginate
 

@@ -12,32 +12,15 @@ from typing import Any
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from dashboard.audit.tables import PresortedListData
 from dashboard.clients.actions.disable import METHODS
 from dashboard.providers.b2core import Client, TwoFAChange
+from dashboard.tables import OnePassTable, PresortedListData
 
 _NONE = mark_safe('<span class="muted">—</span>')
 When = tuple[str, str, str] | None
-
-
-class _OnePassTable(tables.Table):  # type: ignore[misc]
-    @cached_property
-    def body_html(self) -> SafeString:
-        """<tr>s for every row, each cell through its render_* method (else escaped)."""
-        names = [column.name for column in self.columns]
-        renderers = [getattr(self, f"render_{name}", conditional_escape) for name in names]
-        lines = []
-        for row in self.data:
-            cells = "".join(
-                f"<td>{render(row[name])}</td>"
-                for name, render in zip(names, renderers, strict=True)
-            )
-            lines.append(f"<tr>{cells}</tr>")
-        return mark_safe("\n".join(lines))  # noqa: S308 (every cell escaped by its renderer)
 
 
 def _time_html(value: When) -> SafeString:
@@ -55,7 +38,7 @@ def _when(value: dt.datetime | None) -> When:
     return local.isoformat(), utc, f"{local.day} {local:%b %Y %H:%M:%S}"
 
 
-class ClientTable(_OnePassTable):
+class ClientTable(OnePassTable):
     client = tables.Column(verbose_name="Client", orderable=False)
     name = tables.Column(verbose_name="Name", orderable=False)
     email = tables.Column(verbose_name="Email", orderable=False)
@@ -93,7 +76,7 @@ def client_rows(clients: Iterable[Client]) -> list[dict[str, Any]]:
     return rows
 
 
-class ChangeTable(_OnePassTable):
+class ChangeTable(OnePassTable):
     when = tables.Column(verbose_name="Time", orderable=False)
     method = tables.Column(verbose_name="Method", orderable=False)
     change = tables.Column(verbose_name="Change", orderable=False)

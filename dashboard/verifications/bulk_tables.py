@@ -8,10 +8,10 @@ from typing import Any
 import django_filters
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.functional import cached_property
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
+from dashboard.tables import OnePassTable
 from dashboard.verifications.models import BulkCancelItem
 
 
@@ -25,7 +25,7 @@ class BulkItemFilter(django_filters.FilterSet):  # type: ignore[misc]
         fields: list[str] = []
 
 
-class BulkItemTable(tables.Table):  # type: ignore[misc]
+class BulkItemTable(OnePassTable):
     session = tables.Column(verbose_name="Session", orderable=False)
     status_before = tables.Column(verbose_name="Status when previewed", orderable=False)
     charge = tables.Column(verbose_name="Charge", orderable=False, attrs={"td": {"class": "num"}})
@@ -36,22 +36,6 @@ class BulkItemTable(tables.Table):  # type: ignore[misc]
         template_name = "audit/_table.html"
         attrs = {"class": "data bulk-items"}
         empty_text = "No sessions with these outcomes."
-
-    @cached_property
-    def body_html(self) -> SafeString:
-        """<tr>s, every cell through its render_* method (notes/tables2-fast.md, idiom g)."""
-        names = [column.name for column in self.columns]
-        renderers = [getattr(self, f"render_{name}", conditional_escape) for name in names]
-        lines = [
-            "<tr>"
-            + "".join(
-                f"<td>{render(row[name])}</td>"
-                for name, render in zip(names, renderers, strict=True)
-            )
-            + "</tr>"
-            for row in self.data
-        ]
-        return mark_safe("\n".join(lines))  # noqa: S308 (every cell escaped by its renderer)
 
     def render_session(self, value: tuple[str, str]) -> SafeString:
         url, session_id = value

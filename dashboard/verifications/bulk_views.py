@@ -26,9 +26,9 @@ from django_tables2 import RequestConfig
 from dashboard.accounts.access import requires
 from dashboard.accounts.middleware import phone_region_of
 from dashboard.accounts.roles import can
-from dashboard.audit.tables import PresortedListData
 from dashboard.audit.trail import actor_from
 from dashboard.htmx import HtmxHttpRequest
+from dashboard.tables import PresortedListData
 from dashboard.verifications.action_forms import BulkCancelForm
 from dashboard.verifications.actions import bulk as bulk_actions
 from dashboard.verifications.bulk_tables import BulkItemFilter, BulkItemTable, rows

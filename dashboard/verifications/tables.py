@@ -28,7 +28,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
-from dashboard.audit.tables import PresortedListData
+from dashboard.tables import PresortedListData
 from dashboard.verifications.countries import country_name
 from dashboard.verifications.filter_chips import CURSORS, without
 from dashboard.verifications.models import MirroredSession

@@ -19,13 +19,13 @@ from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
 from dashboard.accounts.access import requires
-from dashboard.audit.tables import PresortedListData
 from dashboard.clients.feed.csv_export import csv_lines
 from dashboard.clients.feed.filters import FeedFilter, default_from
 from dashboard.clients.feed.status import feed_status
 from dashboard.clients.feed.tables import FeedTable, rows
 from dashboard.clients.models import ClientChange, ClientSyncState
 from dashboard.htmx import HtmxHttpRequest
+from dashboard.tables import PresortedListData
 from dashboard.verifications.filter_chips import CURSORS, without
 from dashboard.verifications.keyset import BadCursor, SortKey, paginate
 
