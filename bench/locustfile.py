@@ -94,7 +94,7 @@ class Reader(HttpUser):
             if response.history:
                 response.failure(f"redirected to {response.url}")
             elif response.status_code != 200:
-                response.failure(f"status {response.status_code}")
+                response.failure(f"status {response.status_code} {response.error or ''}")
             elif expect and expect not in response.text:
                 response.failure(f"{expect!r} not in the page")
             elif "no longer valid" in response.text:
@@ -131,7 +131,7 @@ class Reader(HttpUser):
             path, data=data, name=name, allow_redirects=False, catch_response=True
         ) as response:
             if response.status_code != 303:
-                response.failure(f"status {response.status_code}")
+                response.failure(f"status {response.status_code} {response.error or ''}")
                 return
         self.page(
             response.headers["Location"], "session page after action", expect="message-success"
