@@ -17,8 +17,9 @@ For each database asked for (SQLite, PostgreSQL, or both one after the other):
    password hash, by design; it is shown and its errors count).
 
 Usage: python bench/load.py [--db sqlite|postgresql|both] [--users 50] [--spawn-rate 10]
-                            [--time 60s] [--reseed]
-With no --db: PostgreSQL when DATABASE_URL is set (that database), else SQLite.
+                            [--time 60s] [--reseed] [--nice -10] [--quiet-below 1.5]
+With no --db: PostgreSQL when DATABASE_URL is set (that database), else SQLite. On a shared
+machine, --nice -10 (as root) runs the bench ahead of the other work (see bench/README.md).
 """
 
 from __future__ import annotations
