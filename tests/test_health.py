@@ -23,6 +23,9 @@ BY_IP = "10.0.3.7:8000"
 def _production_hosts(settings):
     settings.ALLOWED_HOSTS = ["dash.example.com"]
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    health.forget()
+    yield
+    health.forget()
 
 
 def healthz(host=BY_IP):
@@ -69,6 +72,13 @@ def test_it_answers_head_and_refuses_post():
     assert Client().post("/healthz", HTTP_HOST=BY_IP).status_code == 405
 
 
+def test_a_passed_migrations_check_is_trusted_for_a_while(monkeypatch):
+    assert health.check_migrations() == "ok"
+    monkeypatch.setattr(health, "MigrationExecutor", None)  # would fail if it were used
+
+    assert health.check_migrations() == "ok"
+
+
 def test_an_unapplied_migration_answers_503_naming_it():
     # The newest migration of an app, as a deploy that forgot `migrate` would leave it.
     leaf = next(n for n in MigrationLoader(connection).graph.leaf_nodes() if n[0] == "audit")
@@ -83,6 +93,9 @@ def test_an_unapplied_migration_answers_503_naming_it():
         "migrations": "1 unapplied",
         "tasks": "ok",
     }
+    # A failure is never kept: the check after `migrate` passes.
+    MigrationRecorder(connection).record_applied(*leaf)
+    assert healthz()[0].status_code == 200
 
 
 def test_an_unreachable_rq_redis_answers_503_without_saying_where(settings):
