@@ -14,6 +14,7 @@ import dj_database_url
 import django_stubs_ext
 
 from dashboard.env import PROBLEMS, envbool, envfloat, envint, envlist, envsecret, envstr
+from dashboard.logs import LOG_FORMATS, logging_config
 
 # Lets generic classes such as ModelAdmin[Model] be subscripted at run time, for mypy.
 django_stubs_ext.monkeypatch()
@@ -61,6 +62,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # /healthz answered here, before the Host check, the session and the sign-in.
+    "dashboard.health.HealthzMiddleware",
+    "dashboard.request_ids.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -209,6 +213,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "verifications:services"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# The load balancer's /healthz stays on plain HTTP when SECURE_SSL_REDIRECT is on (it talks
+# to the instance behind the proxy that ends TLS); dashboard/health.py.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -264,18 +271,19 @@ SANDBOX_WAVIX_CANCEL_204 = envbool("SANDBOX_WAVIX_CANCEL_204", False)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
-LOGGING: dict[str, Any] = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {
-        # Every 4xx the sandbox answers on purpose would otherwise be logged as a warning.
-        "django.request": {"level": "ERROR"},
-        "httpx": {"level": "WARNING"},
-    },
-}
+# --- Logs ------------------------------------------------------------------------------------
+# "plain" lines for a terminal (`make run`), or "json": one JSON object a line, for a log
+# collector (production). Either way each provider call and each operator action is one line
+# with its request id (dashboard/logs.py); never a key, a token, a code or a whole number.
+LOG_FORMAT = envstr("LOG_FORMAT", "plain").strip().lower()
+if LOG_FORMAT not in LOG_FORMATS:
+    PROBLEMS.append(("LOG_FORMAT", f"{LOG_FORMAT!r} is not one of {', '.join(LOG_FORMATS)}"))
+    LOG_FORMAT = "plain"
+LOG_LEVEL = envstr("LOG_LEVEL", "INFO").strip().upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    PROBLEMS.append(("LOG_LEVEL", f"{LOG_LEVEL!r} is not DEBUG, INFO, WARNING or ERROR"))
+    LOG_LEVEL = "INFO"
+LOGGING: dict[str, Any] = logging_config(LOG_FORMAT, LOG_LEVEL)
 
 # --- Mirror of Wavix sessions ----------------------------------------------------------------
 # Today's and unsettled windows are fetched again when older than this.

@@ -12,6 +12,7 @@ so either both are stored or neither. `record()` refuses to run outside an atomi
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
 import uuid
 from collections.abc import Sequence
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connections
+from django.db import connections, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -30,6 +31,8 @@ ACTION_CODE = re.compile(r"^[a-z][a-z0-9_.]{0,39}$")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 # Any constant: the transaction-level advisory lock that serialises appends on PostgreSQL.
 _PG_LOCK_KEY = 0x617564697401  # "audit" + 1
+# One line per operator action, once its record is committed (dashboard/logs.py formats it).
+action_log = logging.getLogger("dashboard.actions")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,4 +145,13 @@ def record(
         hash=content_hash(content, prev_hash),
     )
     entry.save(using=using, force_insert=True)
+    line = {
+        "action": action,
+        "actor": content.actor_username or "anonymous",
+        "targets": len(clean_targets),
+        "outcome": outcome,
+        "request_id": actor.request_id,
+    }
+    # Logged with the record or not at all: a rolled-back action was never done.
+    transaction.on_commit(lambda: action_log.info("operator action", extra=line), using=using)
     return entry

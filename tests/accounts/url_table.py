@@ -199,6 +199,11 @@ EXPECTED: dict[str, Row | NotProbed] = {
         get="405        405     405     405      405     405   405",
         post="login     403     404     404      404     404   404",
     ),
+    # For load balancers: open to anyone, signed in or not (no data in it); GET and HEAD only.
+    "healthz": Row(
+        get="200        200     200     200      200     200   200",
+        post="405       405     405     405      405     405   405",
+    ),
     # Django's admin keeps its own staff check; its hundreds of routes are one row.
     "admin/": Row(
         get="admin      admin   admin   admin    admin   admin 200",
