@@ -14,7 +14,16 @@ import csp.constants as csp
 import dj_database_url
 import django_stubs_ext
 
-from dashboard.env import PROBLEMS, envbool, envfloat, envint, envlist, envsecret, envstr
+from dashboard.env import (
+    PROBLEMS,
+    envbool,
+    envfloat,
+    envint,
+    envlist,
+    envsecret,
+    envstr,
+    proxy_ssl_header,
+)
 
 # Lets generic classes such as ModelAdmin[Model] be subscripted at run time, for mypy.
 django_stubs_ext.monkeypatch()
@@ -65,6 +74,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise: static files keep their own caching and need no policy.
     "csp.middleware.CSPMiddleware",
+    "dashboard.security.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -214,9 +224,37 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "verifications:services"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# --- Cookies ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Lax, not Strict: a link to a session pasted in a chat must open signed in.
+SESSION_COOKIE_SAMESITE = "Lax"
+# Nothing reads the CSRF cookie from script: pages carry the token (base.html's hx-headers).
+CSRF_COOKIE_HTTPONLY = True
+
+# --- HTTPS and response headers --------------------------------------------------------------
+# Served over HTTPS, directly or by a proxy in front: on unless DEBUG is. It is the default of
+# the redirect, HSTS and Secure cookies below; `make run` sets DASHBOARD_HTTPS=0 for its
+# plain http://127.0.0.1:8000.
+DASHBOARD_HTTPS = envbool("DASHBOARD_HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", DASHBOARD_HTTPS)
+# The sandbox's own requests (in process over http://sandbox.internal, or `sandbox_serve` on
+# a plain port) are not a browser's: never redirected. The dashboard's URLs have no sandbox/.
+SECURE_REDIRECT_EXEMPT = [r"^sandbox/"]
+# Sent on HTTPS responses only. A year, with subdomains and preload, as `check --deploy`
+# asks; start lower (e.g. 300) on a host that has never served HTTPS only.
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31_536_000 if DASHBOARD_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", DASHBOARD_HTTPS)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", DASHBOARD_HTTPS)
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", DASHBOARD_HTTPS)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", DASHBOARD_HTTPS)
+# Behind a proxy that ends TLS: the header it sets, e.g. X-Forwarded-Proto (meaning "https"
+# when it says so) or X-Forwarded-Ssl=on. Only behind a proxy that always sets it: a client
+# could send it too.
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header("SECURE_PROXY_SSL_HEADER")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 # --- Content-Security-Policy ----------------------------------------------------------------
 # No inline script or style and no eval anywhere (htmx is told so in base.html's htmx-config);
