@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Signs out after SESSION_IDLE_SECONDS without activity or SESSION_MAX_SECONDS in all.
+    "dashboard.accounts.session_limits.SessionLimitsMiddleware",
     "dashboard.accounts.middleware.OperatorTimezoneMiddleware",
     # Act only on requests routed to the sandbox (dashboard/sandbox/wsgi.py): a log of the
     # writes received (before any fault), then latency, errors and broken bodies on request.
@@ -224,7 +226,13 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "verifications:services"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# --- Cookies ---------------------------------------------------------------------------------
+# --- Sessions --------------------------------------------------------------------------------
+# A sign-in ends after SESSION_IDLE_SECONDS without activity (pages refreshing themselves are
+# not activity) and SESSION_MAX_SECONDS after it began in any case; see
+# dashboard/accounts/session_limits.py. The cookie lasts no longer than the longest sign-in.
+SESSION_IDLE_SECONDS = envint("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
+SESSION_MAX_SECONDS = envint("SESSION_MAX_SECONDS", 12 * 60 * 60, minimum=60)
+SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 # Lax, not Strict: a link to a session pasted in a chat must open signed in.
 SESSION_COOKIE_SAMESITE = "Lax"
