@@ -245,9 +245,10 @@ CSRF_COOKIE_HTTPONLY = True
 # plain http://127.0.0.1:8000.
 DASHBOARD_HTTPS = envbool("DASHBOARD_HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", DASHBOARD_HTTPS)
-# The sandbox's own requests (in process over http://sandbox.internal, or `sandbox_serve` on
-# a plain port) are not a browser's: never redirected. The dashboard's URLs have no sandbox/.
-SECURE_REDIRECT_EXEMPT = [r"^sandbox/"]
+# Not a browser's, never redirected: the sandbox's own requests (in process over
+# http://sandbox.internal, or `sandbox_serve` on a plain port; the dashboard's URLs have no
+# sandbox/), and a load balancer's health check, often made over plain http (no data).
+SECURE_REDIRECT_EXEMPT = [r"^sandbox/", r"^healthz/?$"]
 # Sent on HTTPS responses only. A year, with subdomains and preload, as `check --deploy`
 # asks; start lower (e.g. 300) on a host that has never served HTTPS only.
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31_536_000 if DASHBOARD_HTTPS else 0)

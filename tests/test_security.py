@@ -7,7 +7,9 @@ import json
 import httpx
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
+from django.http import HttpResponse
+from django.middleware.security import SecurityMiddleware
+from django.test import Client, RequestFactory
 
 from dashboard.connections import SANDBOX_ORIGIN
 from dashboard.sandbox import credentials
@@ -134,6 +136,17 @@ def test_the_proxy_header_marks_a_request_secure(settings):
 
     assert response.status_code == 200
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_a_load_balancers_health_check_is_not_redirected(settings):
+    settings.SECURE_SSL_REDIRECT = True
+    middleware = SecurityMiddleware(lambda request: HttpResponse())
+
+    assert middleware.process_request(RequestFactory().get("/healthz")) is None
+    assert middleware.process_request(RequestFactory().get("/healthz/")) is None
+    redirected = middleware.process_request(RequestFactory().get("/healthz/../sessions/"))
+    assert redirected is not None
+    assert redirected.status_code == 301
 
 
 @pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)
