@@ -10,10 +10,20 @@ import os
 from pathlib import Path
 from typing import Any
 
+import csp.constants as csp
 import dj_database_url
 import django_stubs_ext
 
-from dashboard.env import PROBLEMS, envbool, envfloat, envint, envlist, envsecret, envstr
+from dashboard.env import (
+    PROBLEMS,
+    envbool,
+    envfloat,
+    envint,
+    envlist,
+    envsecret,
+    envstr,
+    proxy_ssl_header,
+)
 from dashboard.logs import LOG_FORMATS, logging_config
 
 # Lets generic classes such as ModelAdmin[Model] be subscripted at run time, for mypy.
@@ -41,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "django_htmx",
     "template_partials",
     "django_tables2",
@@ -62,6 +73,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static files keep their own caching and need no policy.
+    "csp.middleware.CSPMiddleware",
+    "dashboard.security.NoStoreMiddleware",
     # /healthz answered here, before the Host check, the session and the sign-in.
     "dashboard.health.HealthzMiddleware",
     "dashboard.request_ids.RequestIdMiddleware",
@@ -72,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Signs out after SESSION_IDLE_SECONDS without activity or SESSION_MAX_SECONDS in all.
+    "dashboard.accounts.session_limits.SessionLimitsMiddleware",
     "dashboard.accounts.middleware.OperatorTimezoneMiddleware",
     # Act only on requests routed to the sandbox (dashboard/sandbox/wsgi.py): a log of the
     # writes received (before any fault), then latency, errors and broken bodies on request.
@@ -213,12 +229,62 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "verifications:services"
 LOGOUT_REDIRECT_URL = "accounts:login"
-# The load balancer's /healthz stays on plain HTTP when SECURE_SSL_REDIRECT is on (it talks
-# to the instance behind the proxy that ends TLS); dashboard/health.py.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# --- Sessions --------------------------------------------------------------------------------
+# A sign-in ends after SESSION_IDLE_SECONDS without activity (pages refreshing themselves are
+# not activity) and SESSION_MAX_SECONDS after it began in any case; see
+# dashboard/accounts/session_limits.py. The cookie lasts no longer than the longest sign-in.
+SESSION_IDLE_SECONDS = envint("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
+SESSION_MAX_SECONDS = envint("SESSION_MAX_SECONDS", 12 * 60 * 60, minimum=60)
+SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Lax, not Strict: a link to a session pasted in a chat must open signed in.
+SESSION_COOKIE_SAMESITE = "Lax"
+# Nothing reads the CSRF cookie from script: pages carry the token (base.html's hx-headers).
+CSRF_COOKIE_HTTPONLY = True
+
+# --- HTTPS and response headers --------------------------------------------------------------
+# Served over HTTPS, directly or by a proxy in front: on unless DEBUG is. It is the default of
+# the redirect, HSTS and Secure cookies below; `make run` sets DASHBOARD_HTTPS=0 for its
+# plain http://127.0.0.1:8000.
+DASHBOARD_HTTPS = envbool("DASHBOARD_HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", DASHBOARD_HTTPS)
+# Not a browser's, never redirected: the sandbox's own requests (in process over
+# http://sandbox.internal, or `sandbox_serve` on a plain port; the dashboard's URLs have no
+# sandbox/), and a load balancer's health check, often made over plain http (no data).
+SECURE_REDIRECT_EXEMPT = [r"^sandbox/", r"^healthz/?$"]
+# Sent on HTTPS responses only. A year, with subdomains and preload, as `check --deploy`
+# asks; start lower (e.g. 300) on a host that has never served HTTPS only.
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31_536_000 if DASHBOARD_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", DASHBOARD_HTTPS)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", DASHBOARD_HTTPS)
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", DASHBOARD_HTTPS)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", DASHBOARD_HTTPS)
+# Behind a proxy that ends TLS: the header it sets, e.g. X-Forwarded-Proto (meaning "https"
+# when it says so) or X-Forwarded-Ssl=on. Only behind a proxy that always sets it: a client
+# could send it too.
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header("SECURE_PROXY_SSL_HEADER")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Content-Security-Policy ----------------------------------------------------------------
+# No inline script or style and no eval anywhere (htmx is told so in base.html's htmx-config);
+# behaviour lives in static/ui.js, looks in static/*.css.
+CONTENT_SECURITY_POLICY: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.NONE],
+        "frame-ancestors": [csp.NONE],
+        "form-action": [csp.SELF],
+    }
+}
 
 # --- Time ------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
