@@ -76,6 +76,7 @@ MIDDLEWARE = [
     # Below WhiteNoise: static files keep their own caching and need no policy.
     "csp.middleware.CSPMiddleware",
     "dashboard.security.NoStoreMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # /healthz answered here, before the Host check, the session and the sign-in.
     "dashboard.health.HealthzMiddleware",
     "dashboard.request_ids.RequestIdMiddleware",
@@ -84,7 +85,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Signs out after SESSION_IDLE_SECONDS without activity or SESSION_MAX_SECONDS in all.
     "dashboard.accounts.session_limits.SessionLimitsMiddleware",
