@@ -300,10 +300,17 @@ CLIENT_SYNC_LEASE_SECONDS = envint("CLIENT_SYNC_LEASE_SECONDS", 300, minimum=10)
 # A method turned off and on again (or on and off) within this is flagged as a rapid toggle.
 CLIENT_RAPID_TOGGLE_SECONDS = envint("CLIENT_RAPID_TOGGLE_SECONDS", 3600, minimum=1)
 
+# --- Client address (audit trail, sign-in throttling) ----------------------------------------
+# How many reverse proxies stand between the clients and the dashboard, each appending the
+# address it was reached from to CLIENT_IP_HEADER: the client's address is the entry the
+# outermost one appended (TRUSTED_PROXY_COUNT-th from the right). 0: REMOTE_ADDR, the header
+# ignored. Set it only behind proxies that always append to that header. AUDIT_CLIENT_IP_HEADER,
+# the older setting, still stands for one proxy appending to the header it names.
+_LEGACY_CLIENT_IP_HEADER = envstr("AUDIT_CLIENT_IP_HEADER")
+CLIENT_IP_HEADER = envstr("CLIENT_IP_HEADER", _LEGACY_CLIENT_IP_HEADER or "X-Forwarded-For")
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1 if _LEGACY_CLIENT_IP_HEADER else 0)
+
 # --- Audit trail -----------------------------------------------------------------------------
-# The header a trusted reverse proxy puts the client's address in (e.g. X-Forwarded-For; its
-# rightmost entry is used). Empty: REMOTE_ADDR. Set it only behind a proxy that sets it.
-AUDIT_CLIENT_IP_HEADER = envstr("AUDIT_CLIENT_IP_HEADER")
 # The header a proxy puts a request id in (e.g. X-Request-ID). Empty: one is made per request.
 AUDIT_REQUEST_ID_HEADER = envstr("AUDIT_REQUEST_ID_HEADER")
 # A service Wavix rejected is probed again by the background sync at most this often.
