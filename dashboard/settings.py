@@ -6,6 +6,7 @@ reported by a system check (dashboard/checks.py), never by a traceback here.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,8 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS") or ["127.0.0.1", "localhost", "[::1]", 
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on a site that asks for the operator's second factor too.
+    "dashboard.accounts.admin_apps.OperatorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -47,6 +49,13 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_rq",
+    # Operators' second factor (TOTP and recovery codes) and sign-in throttling. axes comes
+    # before dashboard.accounts: its failed-sign-in receiver runs first, and the audit's reads
+    # what it found (dashboard/accounts/signin.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "dashboard.apps.DashboardConfig",
     "dashboard.accounts",
     "dashboard.audit",
@@ -65,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -73,6 +84,9 @@ MIDDLEWARE = [
     # writes received (before any fault), then latency, errors and broken bodies on request.
     "dashboard.sandbox.calls.CallLogMiddleware",
     "dashboard.sandbox.faults.SandboxFaultMiddleware",
+    # Last: turns a sign-in refused for too many failures into the sign-in page saying when to
+    # try again (AXES_LOCKOUT_CALLABLE below).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dashboard.urls"
@@ -206,12 +220,48 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# axes first: it refuses a locked-out (username, address) before any password is hashed.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "verifications:services"
 LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Operators' second factor: "auto" requires it of every account whenever a real provider is
+# configured (WAVIX_BASE_URL or B2CORE_BASE_URL) and offers it when the sandbox plays all;
+# "required" and "optional" say so whatever the providers. An operator who has set one up is
+# always asked for it. A value not understood requires it (and a check reports it).
+OPERATOR_2FA = envstr("OPERATOR_2FA", "auto").lower()
+if OPERATOR_2FA not in ("auto", "required", "optional"):
+    PROBLEMS.append(("OPERATOR_2FA", f"{OPERATOR_2FA!r} is not auto, required or optional"))
+    OPERATOR_2FA = "required"
+# The name authenticator apps list the dashboard's codes under.
+OTP_TOTP_ISSUER = envstr("OPERATOR_2FA_ISSUER", "2FA Ops")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the Django admin never shows a TOTP key
+
+# Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one
+# username from one client address, that pair is refused for LOGIN_COOLOFF_MINUTES, counted
+# from the failure that locked it (attempts while locked neither count nor extend it). Never
+# permanent, and never a username alone: an attacker elsewhere cannot lock an operator out.
+LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_COOLOFF_MINUTES = envint("LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A right password wipes that pair's failures: the limit counts failures in a row.
+AXES_RESET_ON_SUCCESS = True
+# The client's address by the same rule as the audit trail's (TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "dashboard.accounts.signin.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "dashboard.accounts.signin.locked_out"
+# Sign-ins are audit records already (dashboard/accounts/signin.py); axes keeps only counts.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no start-up banner; its warnings name no username or address
 
 # --- Time ------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
