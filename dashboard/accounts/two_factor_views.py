@@ -75,8 +75,10 @@ def _with_next(name: str, next_url: str) -> str:
 
 def qr_svg(text: str) -> SafeString:
     """A QR code as inline SVG (no image request, no inline style: fits a strict CSP)."""
-    code = segno.make(text, error="m")
-    svg = code.svg_inline(scale=5, light="#fff", svgclass="qr", title="QR code to scan")
+    # The lowest error level (segno raises it while the size allows): fewer, larger modules
+    # for a phone camera reading a screen. A viewBox, no fixed size: the stylesheet sizes it.
+    code = segno.make(text, error="l")
+    svg = code.svg_inline(light="#fff", svgclass="qr", title="QR code to scan", omitsize=True)
     return mark_safe(svg)  # noqa: S308 (segno's own markup; the text is only in path data)
 
 
@@ -196,6 +198,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         "error": error,
         "next": next_url,
         "qr": qr_svg(device.config_url),
+        "otpauth_url": device.config_url,
         "secret": secret_of(device),
         "issuer": settings.OTP_TOTP_ISSUER,
         "replacing": replacing,
