@@ -157,6 +157,6 @@ def _operator_2fa_optional(settings):
     past the whole sign-in: the second factor is not asked of them here, though many tests
     point the dashboard at a "real" provider (which makes the production default, "auto",
     require it). The tests of the second factor itself set OPERATOR_2FA back to "auto"
-    (tests/accounts/two_factor_helpers.py), and tests/test_settings.py checks that "auto"
-    is what an unset environment gives."""
+    (the production_2fa fixture, tests/accounts/conftest.py), and a test checks that "auto"
+    is what an unset environment gives (tests/accounts/test_sign_in_settings.py)."""
     settings.OPERATOR_2FA = "optional"
