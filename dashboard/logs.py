@@ -76,5 +76,7 @@ def logging_config(log_format: str, level: str) -> dict[str, Any]:
             # Every 4xx the sandbox answers on purpose would otherwise be logged as a warning.
             "django.request": {"level": "ERROR"},
             "httpx": {"level": "WARNING"},
+            # One INFO line per sign-in, sign-out and cleanup; its warnings (failures) remain.
+            "axes": {"level": "WARNING"},
         },
     }

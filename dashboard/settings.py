@@ -6,6 +6,7 @@ reported by a system check (dashboard/checks.py), never by a traceback here.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,8 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS") or ["127.0.0.1", "localhost", "[::1]", 
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on a site that asks for the operator's second factor too.
+    "dashboard.accounts.admin_apps.OperatorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,6 +61,13 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_rq",
+    # Operators' second factor (TOTP and recovery codes) and sign-in throttling. axes comes
+    # before dashboard.accounts: its failed-sign-in receiver runs first, and the audit's reads
+    # what it found (dashboard/accounts/signin.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "dashboard.apps.DashboardConfig",
     "dashboard.accounts",
     "dashboard.audit",
@@ -84,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Signs out after SESSION_IDLE_SECONDS without activity or SESSION_MAX_SECONDS in all.
@@ -93,6 +104,9 @@ MIDDLEWARE = [
     # writes received (before any fault), then latency, errors and broken bodies on request.
     "dashboard.sandbox.calls.CallLogMiddleware",
     "dashboard.sandbox.faults.SandboxFaultMiddleware",
+    # Last: turns a sign-in refused for too many failures into the sign-in page saying when to
+    # try again (AXES_LOCKOUT_CALLABLE below).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dashboard.urls"
@@ -226,6 +240,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# axes first: it refuses a locked-out (username, address) before any password is hashed.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "verifications:services"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -285,6 +304,37 @@ CONTENT_SECURITY_POLICY: dict[str, Any] = {
         "form-action": [csp.SELF],
     }
 }
+
+# Operators' second factor: "auto" requires it of every account whenever a real provider is
+# configured (WAVIX_BASE_URL or B2CORE_BASE_URL) and offers it when the sandbox plays all;
+# "required" and "optional" say so whatever the providers. An operator who has set one up is
+# always asked for it. A value not understood requires it (and a check reports it).
+OPERATOR_2FA = envstr("OPERATOR_2FA", "auto").lower()
+if OPERATOR_2FA not in ("auto", "required", "optional"):
+    PROBLEMS.append(("OPERATOR_2FA", f"{OPERATOR_2FA!r} is not auto, required or optional"))
+    OPERATOR_2FA = "required"
+# The name authenticator apps list the dashboard's codes under.
+OTP_TOTP_ISSUER = envstr("OPERATOR_2FA_ISSUER", "2FA Ops")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the Django admin never shows a TOTP key
+
+# Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one
+# username from one client address, that pair is refused for LOGIN_COOLOFF_MINUTES, counted
+# from the failure that locked it (attempts while locked neither count nor extend it). Never
+# permanent, and never a username alone: an attacker elsewhere cannot lock an operator out.
+LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_COOLOFF_MINUTES = envint("LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A right password wipes that pair's failures: the limit counts failures in a row.
+AXES_RESET_ON_SUCCESS = True
+# The client's address by the same rule as the audit trail's (TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "dashboard.accounts.signin.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "dashboard.accounts.signin.locked_out"
+# Sign-ins are audit records already (dashboard/accounts/signin.py); axes keeps only counts.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no start-up banner; its warnings name no username or address
 
 # --- Time ------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -374,10 +424,17 @@ CLIENT_SYNC_LEASE_SECONDS = envint("CLIENT_SYNC_LEASE_SECONDS", 300, minimum=10)
 # A method turned off and on again (or on and off) within this is flagged as a rapid toggle.
 CLIENT_RAPID_TOGGLE_SECONDS = envint("CLIENT_RAPID_TOGGLE_SECONDS", 3600, minimum=1)
 
+# --- Client address (audit trail, sign-in throttling) ----------------------------------------
+# How many reverse proxies stand between the clients and the dashboard, each appending the
+# address it was reached from to CLIENT_IP_HEADER: the client's address is the entry the
+# outermost one appended (TRUSTED_PROXY_COUNT-th from the right). 0: REMOTE_ADDR, the header
+# ignored. Set it only behind proxies that always append to that header. AUDIT_CLIENT_IP_HEADER,
+# the older setting, still stands for one proxy appending to the header it names.
+_LEGACY_CLIENT_IP_HEADER = envstr("AUDIT_CLIENT_IP_HEADER")
+CLIENT_IP_HEADER = envstr("CLIENT_IP_HEADER", _LEGACY_CLIENT_IP_HEADER or "X-Forwarded-For")
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1 if _LEGACY_CLIENT_IP_HEADER else 0)
+
 # --- Audit trail -----------------------------------------------------------------------------
-# The header a trusted reverse proxy puts the client's address in (e.g. X-Forwarded-For; its
-# rightmost entry is used). Empty: REMOTE_ADDR. Set it only behind a proxy that sets it.
-AUDIT_CLIENT_IP_HEADER = envstr("AUDIT_CLIENT_IP_HEADER")
 # The header a proxy puts a request id in (e.g. X-Request-ID). Empty: one is made per request.
 AUDIT_REQUEST_ID_HEADER = envstr("AUDIT_REQUEST_ID_HEADER")
 # A service Wavix rejected is probed again by the background sync at most this often.

@@ -11,7 +11,6 @@ so either both are stored or neither. `record()` refuses to run outside an atomi
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import re
 import uuid
@@ -26,6 +25,7 @@ from django.utils import timezone
 
 from dashboard.audit.chain import GENESIS, Content, content_hash
 from dashboard.audit.models import OUTCOMES, AuditRecord
+from dashboard.client_address import client_ip
 
 ACTION_CODE = re.compile(r"^[a-z][a-z0-9_.]{0,39}$")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -46,23 +46,6 @@ class Actor:
     def system(cls, name: str, request_id: str = "") -> Actor:
         """Work done by the dashboard itself (a task), named e.g. "task:bulk_cancel"."""
         return cls(user_id=None, username=name, request_id=request_id or uuid.uuid4().hex)
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address: from AUDIT_CLIENT_IP_HEADER when set (the rightmost entry,
-    the one the trusted proxy added), else REMOTE_ADDR; "" when neither is an address."""
-    candidates = []
-    header = settings.AUDIT_CLIENT_IP_HEADER
-    if header:
-        raw = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
-        candidates.append(raw.split(",")[-1].strip())
-    candidates.append(request.META.get("REMOTE_ADDR", ""))
-    for candidate in candidates:
-        try:
-            return ipaddress.ip_address(candidate).compressed
-        except ValueError:
-            continue
-    return ""
 
 
 def request_id(request: HttpRequest) -> str:
