@@ -23,6 +23,8 @@ BEFORE_SECOND_FACTOR = {
     "accounts/logout/",
     "accounts/login/code/",
     "accounts/two-factor/",
+    # The load balancers' health check: no sign-in at all, no data.
+    "healthz",
 }
 
 
