@@ -117,10 +117,11 @@ def test_htmx_filtering_and_the_saved_views_menu_work_with_nothing_refused(
 def test_the_django_admin_works_with_nothing_refused(live_server, watched):
     page, violations = watched
     User.objects.create_superuser("root", password="correct horse battery")
+    # The admin's sign-in is the dashboard's (with its second factor, optional in tests).
     page.goto(live_server.url + "/admin/login/?next=/admin/")
     page.get_by_label("Username").fill("root")
     page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/admin/$"))
     violations.collect()
     for url in ("/admin/auth/user/", "/admin/auth/user/add/", "/admin/auth/group/add/"):
