@@ -21,6 +21,8 @@ $(VENV)/.installed: pyproject.toml
 
 ## run: install, migrate, seed the sandbox, print the demo sign-in, serve on http://HOST:PORT
 ## beside one task worker and the scheduler of recurring syncs
+# Plain http on this machine: no redirect to https, no HSTS, cookies not Secure-only.
+run: export DASHBOARD_HTTPS ?= 0
 run: $(VENV)/.installed
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) migrate --database sandbox --noinput -v 0

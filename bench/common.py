@@ -19,6 +19,8 @@ def bench_env(var_dir: Path, **extra: str) -> dict[str, str]:
             # Pages must measure the mirror, not the provider: windows stay fresh.
             "MIRROR_FRESHNESS_SECONDS": "86400",
             "LOG_LEVEL": "WARNING",
+            # Served over plain http on 127.0.0.1: no redirect to https.
+            "DASHBOARD_HTTPS": "0",
         }
     )
     env.update(extra)

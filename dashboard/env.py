@@ -9,6 +9,7 @@ at import time.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 # (variable, what is wrong) pairs found while settings were read; see dashboard/checks.py.
@@ -78,3 +79,24 @@ def envfloat(name: str, default: float, *, minimum: float = 0.0) -> float:
 
 def envlist(name: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+_HEADER_NAME = re.compile(r"[A-Za-z0-9-]+")
+
+
+def proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """Django's SECURE_PROXY_SSL_HEADER from "Header" (meaning https) or "Header=value".
+
+    "X-Forwarded-Proto" gives ("HTTP_X_FORWARDED_PROTO", "https"); unset gives None.
+    """
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    header, equals, value = raw.partition("=")
+    header, value = header.strip(), value.strip()
+    if not _HEADER_NAME.fullmatch(header) or (equals and not value) or not value.isprintable():
+        PROBLEMS.append(
+            (name, f"{raw!r} is not a header name such as X-Forwarded-Proto (or Name=value)")
+        )
+        return None
+    return "HTTP_" + header.upper().replace("-", "_"), value or "https"

@@ -6,14 +6,26 @@ reported by a system check (dashboard/checks.py), never by a traceback here.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
 
+import csp.constants as csp
 import dj_database_url
 import django_stubs_ext
 
-from dashboard.env import PROBLEMS, envbool, envfloat, envint, envlist, envsecret, envstr
+from dashboard.env import (
+    PROBLEMS,
+    envbool,
+    envfloat,
+    envint,
+    envlist,
+    envsecret,
+    envstr,
+    proxy_ssl_header,
+)
+from dashboard.logs import LOG_FORMATS, logging_config
 
 # Lets generic classes such as ModelAdmin[Model] be subscripted at run time, for mypy.
 django_stubs_ext.monkeypatch()
@@ -34,12 +46,14 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS") or ["127.0.0.1", "localhost", "[::1]", 
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on a site that asks for the operator's second factor too.
+    "dashboard.accounts.admin_apps.OperatorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "django_htmx",
     "template_partials",
     "django_tables2",
@@ -47,6 +61,13 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_rq",
+    # Operators' second factor (TOTP and recovery codes) and sign-in throttling. axes comes
+    # before dashboard.accounts: its failed-sign-in receiver runs first, and the audit's reads
+    # what it found (dashboard/accounts/signin.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "dashboard.apps.DashboardConfig",
     "dashboard.accounts",
     "dashboard.audit",
@@ -61,18 +82,31 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static files keep their own caching and need no policy.
+    "csp.middleware.CSPMiddleware",
+    "dashboard.security.NoStoreMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # /healthz answered here, before the Host check, the session and the sign-in.
+    "dashboard.health.HealthzMiddleware",
+    "dashboard.request_ids.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Signs out after SESSION_IDLE_SECONDS without activity or SESSION_MAX_SECONDS in all.
+    "dashboard.accounts.session_limits.SessionLimitsMiddleware",
     "dashboard.accounts.middleware.OperatorTimezoneMiddleware",
     # Act only on requests routed to the sandbox (dashboard/sandbox/wsgi.py): a log of the
     # writes received (before any fault), then latency, errors and broken bodies on request.
     "dashboard.sandbox.calls.CallLogMiddleware",
     "dashboard.sandbox.faults.SandboxFaultMiddleware",
+    # Last: turns a sign-in refused for too many failures into the sign-in page saying when to
+    # try again (AXES_LOCKOUT_CALLABLE below).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dashboard.urls"
@@ -206,12 +240,101 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# axes first: it refuses a locked-out (username, address) before any password is hashed.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "verifications:services"
 LOGOUT_REDIRECT_URL = "accounts:login"
+
+# --- Sessions --------------------------------------------------------------------------------
+# A sign-in ends after SESSION_IDLE_SECONDS without activity (pages refreshing themselves are
+# not activity) and SESSION_MAX_SECONDS after it began in any case; see
+# dashboard/accounts/session_limits.py. The cookie lasts no longer than the longest sign-in.
+SESSION_IDLE_SECONDS = envint("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
+SESSION_MAX_SECONDS = envint("SESSION_MAX_SECONDS", 12 * 60 * 60, minimum=60)
+SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Lax, not Strict: a link to a session pasted in a chat must open signed in.
+SESSION_COOKIE_SAMESITE = "Lax"
+# Nothing reads the CSRF cookie from script: pages carry the token (base.html's hx-headers).
+CSRF_COOKIE_HTTPONLY = True
+
+# --- HTTPS and response headers --------------------------------------------------------------
+# Served over HTTPS, directly or by a proxy in front: on unless DEBUG is. It is the default of
+# the redirect, HSTS and Secure cookies below; `make run` sets DASHBOARD_HTTPS=0 for its
+# plain http://127.0.0.1:8000.
+DASHBOARD_HTTPS = envbool("DASHBOARD_HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", DASHBOARD_HTTPS)
+# Not a browser's, never redirected: the sandbox's own requests (in process over
+# http://sandbox.internal, or `sandbox_serve` on a plain port; the dashboard's URLs have no
+# sandbox/), and a load balancer's health check, often made over plain http (no data).
+SECURE_REDIRECT_EXEMPT = [r"^sandbox/", r"^healthz/?$"]
+# Sent on HTTPS responses only. A year, with subdomains and preload, as `check --deploy`
+# asks; start lower (e.g. 300) on a host that has never served HTTPS only.
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31_536_000 if DASHBOARD_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", DASHBOARD_HTTPS)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", DASHBOARD_HTTPS)
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", DASHBOARD_HTTPS)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", DASHBOARD_HTTPS)
+# Behind a proxy that ends TLS: the header it sets, e.g. X-Forwarded-Proto (meaning "https"
+# when it says so) or X-Forwarded-Ssl=on. Only behind a proxy that always sets it: a client
+# could send it too.
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header("SECURE_PROXY_SSL_HEADER")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Content-Security-Policy ----------------------------------------------------------------
+# No inline script or style and no eval anywhere (htmx is told so in base.html's htmx-config);
+# behaviour lives in static/ui.js, looks in static/*.css.
+CONTENT_SECURITY_POLICY: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.NONE],
+        "frame-ancestors": [csp.NONE],
+        "form-action": [csp.SELF],
+    }
+}
+
+# Operators' second factor: "auto" requires it of every account whenever a real provider is
+# configured (WAVIX_BASE_URL or B2CORE_BASE_URL) and offers it when the sandbox plays all;
+# "required" and "optional" say so whatever the providers. An operator who has set one up is
+# always asked for it. A value not understood requires it (and a check reports it).
+OPERATOR_2FA = envstr("OPERATOR_2FA", "auto").lower()
+if OPERATOR_2FA not in ("auto", "required", "optional"):
+    PROBLEMS.append(("OPERATOR_2FA", f"{OPERATOR_2FA!r} is not auto, required or optional"))
+    OPERATOR_2FA = "required"
+# The name authenticator apps list the dashboard's codes under.
+OTP_TOTP_ISSUER = envstr("OPERATOR_2FA_ISSUER", "2FA Ops")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the Django admin never shows a TOTP key
+
+# Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one
+# username from one client address, that pair is refused for LOGIN_COOLOFF_MINUTES, counted
+# from the failure that locked it (attempts while locked neither count nor extend it). Never
+# permanent, and never a username alone: an attacker elsewhere cannot lock an operator out.
+LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_COOLOFF_MINUTES = envint("LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A right password wipes that pair's failures: the limit counts failures in a row.
+AXES_RESET_ON_SUCCESS = True
+# The client's address by the same rule as the audit trail's (TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "dashboard.accounts.signin.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "dashboard.accounts.signin.locked_out"
+# Sign-ins are audit records already (dashboard/accounts/signin.py); axes keeps only counts.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no start-up banner; its warnings name no username or address
 
 # --- Time ------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -264,18 +387,19 @@ SANDBOX_WAVIX_CANCEL_204 = envbool("SANDBOX_WAVIX_CANCEL_204", False)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
-LOGGING: dict[str, Any] = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {
-        # Every 4xx the sandbox answers on purpose would otherwise be logged as a warning.
-        "django.request": {"level": "ERROR"},
-        "httpx": {"level": "WARNING"},
-    },
-}
+# --- Logs ------------------------------------------------------------------------------------
+# "plain" lines for a terminal (`make run`), or "json": one JSON object a line, for a log
+# collector (production). Either way each provider call and each operator action is one line
+# with its request id (dashboard/logs.py); never a key, a token, a code or a whole number.
+LOG_FORMAT = envstr("LOG_FORMAT", "plain").strip().lower()
+if LOG_FORMAT not in LOG_FORMATS:
+    PROBLEMS.append(("LOG_FORMAT", f"{LOG_FORMAT!r} is not one of {', '.join(LOG_FORMATS)}"))
+    LOG_FORMAT = "plain"
+LOG_LEVEL = envstr("LOG_LEVEL", "INFO").strip().upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    PROBLEMS.append(("LOG_LEVEL", f"{LOG_LEVEL!r} is not DEBUG, INFO, WARNING or ERROR"))
+    LOG_LEVEL = "INFO"
+LOGGING: dict[str, Any] = logging_config(LOG_FORMAT, LOG_LEVEL)
 
 # --- Mirror of Wavix sessions ----------------------------------------------------------------
 # Today's and unsettled windows are fetched again when older than this.
@@ -300,10 +424,17 @@ CLIENT_SYNC_LEASE_SECONDS = envint("CLIENT_SYNC_LEASE_SECONDS", 300, minimum=10)
 # A method turned off and on again (or on and off) within this is flagged as a rapid toggle.
 CLIENT_RAPID_TOGGLE_SECONDS = envint("CLIENT_RAPID_TOGGLE_SECONDS", 3600, minimum=1)
 
+# --- Client address (audit trail, sign-in throttling) ----------------------------------------
+# How many reverse proxies stand between the clients and the dashboard, each appending the
+# address it was reached from to CLIENT_IP_HEADER: the client's address is the entry the
+# outermost one appended (TRUSTED_PROXY_COUNT-th from the right). 0: REMOTE_ADDR, the header
+# ignored. Set it only behind proxies that always append to that header. AUDIT_CLIENT_IP_HEADER,
+# the older setting, still stands for one proxy appending to the header it names.
+_LEGACY_CLIENT_IP_HEADER = envstr("AUDIT_CLIENT_IP_HEADER")
+CLIENT_IP_HEADER = envstr("CLIENT_IP_HEADER", _LEGACY_CLIENT_IP_HEADER or "X-Forwarded-For")
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1 if _LEGACY_CLIENT_IP_HEADER else 0)
+
 # --- Audit trail -----------------------------------------------------------------------------
-# The header a trusted reverse proxy puts the client's address in (e.g. X-Forwarded-For; its
-# rightmost entry is used). Empty: REMOTE_ADDR. Set it only behind a proxy that sets it.
-AUDIT_CLIENT_IP_HEADER = envstr("AUDIT_CLIENT_IP_HEADER")
 # The header a proxy puts a request id in (e.g. X-Request-ID). Empty: one is made per request.
 AUDIT_REQUEST_ID_HEADER = envstr("AUDIT_REQUEST_ID_HEADER")
 # A service Wavix rejected is probed again by the background sync at most this often.

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from dashboard.health import healthz
+
 # Any PermissionDenied renders the same access-denied page as @requires.
 handler403 = "dashboard.accounts.access.permission_denied"
 # In the site's layout with a way back; see dashboard/errors.py.
@@ -20,4 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("clients/", include("dashboard.clients.urls")),
     path("saved-views/", include("dashboard.saved_views.urls")),
     path("admin/", admin.site.urls),
+    # For load balancers: no sign-in, no data. Answered by HealthzMiddleware before the Host
+    # check and the session; the route names it and serves it if that middleware is removed.
+    path("healthz", healthz, name="healthz"),
 ]

@@ -149,3 +149,14 @@ def sandbox(sandbox_server: SandboxServer) -> Iterator[SandboxServer]:
     sandbox_server.reset()
     yield sandbox_server
     sandbox_server.reset()
+
+
+@pytest.fixture(autouse=True)
+def _operator_2fa_optional(settings):
+    """Tests sign operators in with force_login or the password form and stand for operators
+    past the whole sign-in: the second factor is not asked of them here, though many tests
+    point the dashboard at a "real" provider (which makes the production default, "auto",
+    require it). The tests of the second factor itself set OPERATOR_2FA back to "auto"
+    (the production_2fa fixture, tests/accounts/conftest.py), and a test checks that "auto"
+    is what an unset environment gives (tests/accounts/test_sign_in_settings.py)."""
+    settings.OPERATOR_2FA = "optional"

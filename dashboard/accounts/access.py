@@ -1,6 +1,8 @@
 """Who may open a view: `@requires(capability)` on every dashboard view, one 403 page for all.
 
-Anonymous visitors go to the sign-in page (and come back with `next=`). A signed-in user
+Anonymous visitors go to the sign-in page (and come back with `next=`); a signed-in user who
+still owes the second factor goes to its code step or to enrolment (also with `next=`; see
+dashboard/accounts/second_factor.py), before any role is looked at. A signed-in user
 without the capability gets the access-denied page, rendered in the site's layout, saying
 which roles grant it and whom to ask. Django's `handler403` is the same page, so any
 PermissionDenied looks alike.
@@ -22,7 +24,7 @@ from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
@@ -37,6 +39,7 @@ from dashboard.accounts.roles import (
     roles_granting,
     roles_of,
 )
+from dashboard.accounts.second_factor import Step, pending_step, step_url
 from dashboard.htmx import HtmxHttpRequest
 
 _View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
@@ -61,6 +64,8 @@ def requires(capability: Capability) -> Callable[[_View], _View]:
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return _to_sign_in(request)
+            if (step := pending_step(request)) is not None:
+                return _to_step(request, step)
             if not can(request.user, capability):
                 raise CapabilityDenied(capability)
             return view(request, *args, **kwargs)
@@ -72,19 +77,51 @@ def requires(capability: Capability) -> Callable[[_View], _View]:
     return decorate
 
 
+def signed_in(*, second_factor: bool = True) -> Callable[[_View], _View]:
+    """Let a view run for any signed-in user, whatever their roles: the operator's own
+    second-factor pages. With second_factor=False, also before the second factor (the code
+    step and enrolment themselves)."""
+
+    def decorate(view: _View) -> _View:
+        @functools.wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not request.user.is_authenticated:
+                return _to_sign_in(request)
+            if second_factor and (step := pending_step(request)) is not None:
+                return _to_step(request, step)
+            return view(request, *args, **kwargs)
+
+        # Read by the route table's test, like required_capability.
+        setattr(guarded, "required_sign_in", "complete" if second_factor else "password")  # noqa: B010
+        return cast(_View, guarded)
+
+    return decorate
+
+
 def _is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
+
+
+def _back(request: HttpRequest) -> str:
+    """Where to come back to after a sign-in step: the address asked for, or for an htmx
+    request that is not a GET (which cannot be repeated as a page load) the page it came from."""
+    if _is_htmx(request) and request.method not in ("GET", "HEAD"):
+        return cast(HtmxHttpRequest, request).htmx.current_url_abs_path or "/"
+    return request.get_full_path()
 
 
 def _to_sign_in(request: HttpRequest) -> HttpResponseBase:
     if not _is_htmx(request):
         return redirect_to_login(request.get_full_path())
     # A 302 would be followed by the XHR and the sign-in form swapped into the page.
-    back = request.get_full_path()
-    if request.method not in ("GET", "HEAD"):
-        back = cast(HtmxHttpRequest, request).htmx.current_url_abs_path or "/"
     login = resolve_url("accounts:login")
-    return HttpResponseClientRedirect(f"{login}?{urlencode({'next': back})}")
+    return HttpResponseClientRedirect(f"{login}?{urlencode({'next': _back(request)})}")
+
+
+def _to_step(request: HttpRequest, step: Step) -> HttpResponseBase:
+    if not _is_htmx(request):
+        return HttpResponseRedirect(step_url(step, request.get_full_path()))
+    return HttpResponseClientRedirect(step_url(step, _back(request)))
 
 
 def administrators() -> list[User]:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dashboard.accounts.access import requires
 from dashboard.accounts.middleware import phone_region_of
 from dashboard.accounts.models import Preference
+from dashboard.accounts.second_factor import recovery_codes_left, required, totp_device
 from dashboard.accounts.zones import offset_text, zone_options_html
 from dashboard.verifications.countries import country_choices, country_name
 
@@ -92,7 +93,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
         back = "/"
     zone = timezone.get_current_timezone_name()
-    chosen = Preference.objects.filter(user=cast(User, request.user)).first()
+    user = cast(User, request.user)
+    chosen = Preference.objects.filter(user=user).first()
+    device = totp_device(user)
     return render(
         request,
         "accounts/preferences.html",
@@ -109,5 +112,11 @@ def preferences(request: HttpRequest) -> HttpResponse:
             else "",
             "region_chosen": chosen.phone_region if chosen else "",
             "default_phone_region": settings.PHONE_DEFAULT_REGION,
+            "two_factor": {
+                "on": device is not None,
+                "since": device.created_at if device else None,
+                "recovery_left": recovery_codes_left(user) if device else 0,
+                "required": required(),
+            },
         },
     )

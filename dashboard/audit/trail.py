@@ -11,7 +11,7 @@ so either both are stored or neither. `record()` refuses to run outside an atomi
 
 from __future__ import annotations
 
-import ipaddress
+import logging
 import re
 import uuid
 from collections.abc import Sequence
@@ -19,17 +19,20 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connections
+from django.db import connections, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from dashboard.audit.chain import GENESIS, Content, content_hash
 from dashboard.audit.models import OUTCOMES, AuditRecord
+from dashboard.client_address import client_ip
 
 ACTION_CODE = re.compile(r"^[a-z][a-z0-9_.]{0,39}$")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 # Any constant: the transaction-level advisory lock that serialises appends on PostgreSQL.
 _PG_LOCK_KEY = 0x617564697401  # "audit" + 1
+# One line per operator action, once its record is committed (dashboard/logs.py formats it).
+action_log = logging.getLogger("dashboard.actions")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,23 +46,6 @@ class Actor:
     def system(cls, name: str, request_id: str = "") -> Actor:
         """Work done by the dashboard itself (a task), named e.g. "task:bulk_cancel"."""
         return cls(user_id=None, username=name, request_id=request_id or uuid.uuid4().hex)
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address: from AUDIT_CLIENT_IP_HEADER when set (the rightmost entry,
-    the one the trusted proxy added), else REMOTE_ADDR; "" when neither is an address."""
-    candidates = []
-    header = settings.AUDIT_CLIENT_IP_HEADER
-    if header:
-        raw = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
-        candidates.append(raw.split(",")[-1].strip())
-    candidates.append(request.META.get("REMOTE_ADDR", ""))
-    for candidate in candidates:
-        try:
-            return ipaddress.ip_address(candidate).compressed
-        except ValueError:
-            continue
-    return ""
 
 
 def request_id(request: HttpRequest) -> str:
@@ -142,4 +128,13 @@ def record(
         hash=content_hash(content, prev_hash),
     )
     entry.save(using=using, force_insert=True)
+    line = {
+        "action": action,
+        "actor": content.actor_username or "anonymous",
+        "targets": len(clean_targets),
+        "outcome": outcome,
+        "request_id": actor.request_id,
+    }
+    # Logged with the record or not at all: a rolled-back action was never done.
+    transaction.on_commit(lambda: action_log.info("operator action", extra=line), using=using)
     return entry

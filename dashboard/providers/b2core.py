@@ -128,15 +128,17 @@ class B2CoreClient(ProviderClient):
 
     def _get(
         self,
+        operation: str,
         path: str,
         subject: str,
         params: Mapping[str, str | int] | None = None,
         missing: str = "no such client or record exists there",
     ) -> Reply:
-        return self._call("GET", path, subject, params=params, missing=missing)
+        return self._call(operation, "GET", path, subject, params=params, missing=missing)
 
     def _call(
         self,
+        operation: str,
         method: str,
         path: str,
         subject: str,
@@ -149,7 +151,9 @@ class B2CoreClient(ProviderClient):
     ) -> Reply:
         """One request; its errors say what was asked for (``subject``: "client 42")."""
         try:
-            reply = self.http.request(method, path, params=params, json=json, retry=retry, ok=ok)
+            reply = self.http.request(
+                method, path, params=params, json=json, retry=retry, ok=ok, operation=operation
+            )
         except Unauthorized as exc:
             self._auth_problem_known = True
             self._on_auth_problem(exc)
@@ -183,7 +187,11 @@ class B2CoreClient(ProviderClient):
             if value:
                 params[f"filter[{key}]"] = value
         reply = self._get(
-            "/api/v2/clients", "the client list", params, missing="check B2CORE_BASE_URL"
+            "list_clients",
+            "/api/v2/clients",
+            "the client list",
+            params,
+            missing="check B2CORE_BASE_URL",
         )
         items, total = unwrap(self.http.decode(reply, CLIENTS_DECODER, what="a client list"))
         clients = [read_client(item, f"$.data[{i}]") for i, item in enumerate(items)]
@@ -220,7 +228,9 @@ class B2CoreClient(ProviderClient):
     def get_methods(self, client_id: str | int) -> list[TwoFAMethod]:
         """Return a client's 2FA methods (``total`` is ignored: B2Core gets it wrong)."""
         reply = self._get(
-            f"/api/v2/clients/{path_segment(client_id)}/2fa", f"client {client_id}'s 2FA methods"
+            "get_methods",
+            f"/api/v2/clients/{path_segment(client_id)}/2fa",
+            f"client {client_id}'s 2FA methods",
         )
         items, _total = unwrap(self.http.decode(reply, METHODS_DECODER, what="a 2FA method list"))
         return [read_method(item) for item in items]
@@ -228,6 +238,7 @@ class B2CoreClient(ProviderClient):
     def get_method(self, client_id: str | int, method: str) -> TwoFAMethod:
         """Return one of a client's 2FA methods ("sms" or "google")."""
         reply = self._get(
+            "get_method",
             f"/api/v2/clients/{path_segment(client_id)}/2fa/{path_segment(method.lower())}",
             f"client {client_id}'s {method} 2FA method",
         )
@@ -242,6 +253,7 @@ class B2CoreClient(ProviderClient):
         caller that settles an unclear answer by reading the method back instead.
         """
         reply = self._call(
+            "disable_method",
             "PUT",
             f"/api/v2/clients/{path_segment(client_id)}/2fa/{path_segment(method.lower())}",
             f"client {client_id}'s {method} 2FA method",
@@ -282,6 +294,7 @@ class B2CoreClient(ProviderClient):
         if provider:
             params["filter[provider]"] = provider.lower()
         reply = self._get(
+            "list_changes",
             f"/api/v2/clients/{path_segment(client_id)}/2fa/changes",
             f"client {client_id}'s 2FA change history",
             params,
@@ -325,6 +338,7 @@ class B2CoreClient(ProviderClient):
     def get_change(self, client_id: str | int, change_id: str | int) -> TwoFAChange:
         """Return one 2FA change record."""
         reply = self._get(
+            "get_change",
             f"/api/v2/clients/{path_segment(client_id)}/2fa/changes/{path_segment(change_id)}",
             f"2FA change {change_id} of client {client_id}",
         )

@@ -18,6 +18,7 @@ from typing import Any, Self, TypeVar
 import httpx
 import msgspec
 
+from .calllog import log_call, mask_phones
 from .deadline import call_deadline, install_deadline, time_left
 from .errors import (
     BadResponse,
@@ -202,15 +203,43 @@ class ProviderHTTP:
         retry: bool,
         ok: Collection[int] = (200,),
         secrets: Sequence[str] = (),
+        operation: str = "",
     ) -> Reply:
         """Send one call; return its reply when the status is in ``ok``, else raise.
 
         ``secrets`` are scrubbed from this call's error messages too (an OTP code, say).
+        ``operation`` names the call in its log line (calllog.py): "cancel", "list_sessions".
         """
         scrub = self.scrub.extended(secrets)
-        deadline = self._clock() + self.timeouts.deadline
-        with call_deadline(self.timeouts.deadline):
-            return self._request(method, path, params, json, retry, ok, scrub, deadline)
+        started = self._clock()
+        deadline = started + self.timeouts.deadline
+        attempts = [0]
+        status: int | None = None
+        outcome, error = "ok", ""
+        try:
+            with call_deadline(self.timeouts.deadline):
+                reply = self._request(
+                    method, path, params, json, retry, ok, scrub, deadline, attempts
+                )
+            status = reply.status
+            return reply
+        except ProviderError as exc:
+            status, outcome, error = exc.status, type(exc).__name__, exc.message
+            raise
+        except BaseException as exc:
+            outcome = type(exc).__name__
+            raise
+        finally:
+            log_call(
+                provider=self.provider,
+                operation=operation or "unnamed",
+                method=method,
+                status=status,
+                duration_ms=(self._clock() - started) * 1000,
+                attempts=attempts[0],
+                outcome=outcome,
+                error=error,
+            )
 
     def _request(
         self,
@@ -222,10 +251,12 @@ class ProviderHTTP:
         ok: Collection[int],
         scrub: Callable[[str], str],
         deadline: float,
+        attempts: list[int],
     ) -> Reply:
         attempt = 0
         while True:
             attempt += 1
+            attempts[0] = attempt
             started = self._clock()
             error: ProviderError
             try:
@@ -246,7 +277,8 @@ class ProviderHTTP:
                     return reply
                 error = self.error_for(reply, scrub)
             delay = self._retry_delay(error, attempt, retry, deadline)
-            self._log.warning(
+            # Each attempt at DEBUG: the call's own line (calllog.py) says how it ended.
+            self._log.debug(
                 "%s %s %s failed in %.0f ms (attempt %d, %s): %s",
                 self.provider,
                 method,
@@ -254,7 +286,7 @@ class ProviderHTTP:
                 (self._clock() - started) * 1000,
                 attempt,
                 "giving up" if delay is None else f"retrying in {delay:.2f} s",
-                error.message,
+                mask_phones(error.message),
             )
             if delay is None:
                 raise error

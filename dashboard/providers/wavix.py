@@ -237,6 +237,7 @@ class WavixClient(ProviderClient):
             params={"from": f"{date_from:%Y-%m-%d}", "to": f"{date_to:%Y-%m-%d}"},
             retry=True,
             ok=(200, 404),
+            operation="list_sessions",
         )
         if reply.status == 404:
             message = provider_message(reply.body, reply.headers.get("content-type", ""))
@@ -249,7 +250,10 @@ class WavixClient(ProviderClient):
     def list_events(self, session_id: str) -> list[Event]:
         """Return a session's events, oldest first as Wavix sends them."""
         reply = self.http.request(
-            "GET", f"/v1/two-fa/session/{_segment(session_id)}/events", retry=True
+            "GET",
+            f"/v1/two-fa/session/{_segment(session_id)}/events",
+            retry=True,
+            operation="list_events",
         )
         events = self.http.decode(reply, _EVENTS, what="an events list")
         return _normalised(events, "an events list")
@@ -261,6 +265,7 @@ class WavixClient(ProviderClient):
             "/v1/two-fa/verification",
             json={"service_id": service_id, "to": to, "channel": _channel(channel)},
             retry=False,
+            operation="create_verification",
         )
         wire = self._decode_success(reply, _CREATED, what="a created verification")
         return CreatedVerification(
@@ -279,6 +284,7 @@ class WavixClient(ProviderClient):
             f"/v1/two-fa/verification/{_segment(session_id)}",
             json={"channel": _channel(channel)},
             retry=False,
+            operation="resend",
         )
         wire = self._decode_success(reply, _RESENT, what="a resend answer")
         return Resent(
@@ -293,6 +299,7 @@ class WavixClient(ProviderClient):
             json={"code": code},
             retry=False,
             secrets=[code],
+            operation="check",
         )
         return self.http.decode(reply, _CHECKED, what="a check answer").is_valid
 
@@ -311,6 +318,7 @@ class WavixClient(ProviderClient):
                 f"/v1/two-fa/verification/{_segment(session_id)}/cancel",
                 retry=retry,
                 ok=(200, 204),
+                operation="cancel",
             )
         except Rejected as exc:
             if _ALREADY_CANCELED.search(exc.message):
@@ -334,6 +342,7 @@ class WavixClient(ProviderClient):
                     "/v1/two-fa/service",
                     params={"page": page, "per_page": _SERVICE_PAGE_SIZE},
                     retry=True,
+                    operation="list_services",
                 )
             except (NotFound, Rejected) as exc:
                 if page == 1 and exc.status in (404, 405):

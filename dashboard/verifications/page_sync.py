@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextvars import copy_context
 from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
@@ -105,7 +106,8 @@ def _submit(key: Hashable, fn: Callable[[], T]) -> Future[T] | None:
             connections.close_all()
 
     try:
-        return _page_pool().submit(run)
+        # A copy of the caller's context: its request id follows the work (calllog.py).
+        return _page_pool().submit(copy_context().run, run)
     except RuntimeError:  # the pool is shutting down with the process
         with _lock:
             _in_flight.discard(key)

@@ -13,6 +13,8 @@ from django.http import HttpRequest
 
 from dashboard.verifications.freshness import Freshness
 
+# Also what tells a page refreshing itself from an operator's activity, which keeps a
+# sign-in alive (dashboard/accounts/session_limits.py): the bulk progress poll sends it too.
 HEADER = "X-Poll"
 POLL_SECONDS = 2
 # Two minutes: a lease outlives any one provider call, so by then something is wrong, and

@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from dashboard import leases
 from dashboard.providers.errors import Forbidden, NotFound, ProviderError, Rejected
 from dashboard.providers.wavix import WavixClient
 from dashboard.verifications.models import Service, SyncWindow
@@ -86,8 +87,14 @@ def ensure_catalog(client: WavixClient, budget: PageBudget) -> str:
 
 
 def _refresh_and_remember(client: WavixClient) -> str:
-    problem = refresh_catalog(client).problem
-    cache.set(_CACHE_KEY, problem, CATALOG_CACHE_SECONDS)
+    # One refresh at a time across every web process (with Redis): the others go on with
+    # the services known until it is done. A holder that dies frees it after the lease.
+    lease = leases.take("catalog-refresh", seconds=2 * settings.PROVIDER_DEADLINE + 30)
+    if lease is None:
+        return ""
+    with lease:
+        problem = refresh_catalog(client).problem
+        cache.set(_CACHE_KEY, problem, CATALOG_CACHE_SECONDS)
     return problem
 
 

@@ -17,6 +17,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextvars import copy_context
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -413,7 +414,7 @@ def _bulk(
                 if isinstance(claim, WindowOutcome):
                     note(claim)
                 else:
-                    running.add(pool.submit(_download, client, claim))
+                    running.add(pool.submit(copy_context().run, _download, client, claim))
 
         top_up()
         while running:

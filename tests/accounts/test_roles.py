@@ -55,3 +55,10 @@ def test_demo_user_command_refuses_while_a_real_provider_is_configured(settings,
         call_command("ensure_demo_user")
 
     assert not User.objects.filter(username="demo").exists()
+
+
+@pytest.mark.django_db
+def test_demo_user_command_says_2fa_is_optional_in_the_sandbox(settings, capsys):
+    settings.OPERATOR_2FA = "auto"
+    call_command("ensure_demo_user")
+    assert "two-factor sign-in is optional in the sandbox" in capsys.readouterr().out

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from dashboard.audit.models import FAILED, SUCCESS, UNKNOWN
 from dashboard.audit.trail import Actor, record
+from tests.browser.waiting import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,15 +38,17 @@ def test_an_outcome_filter_swaps_the_results_in_place_and_back_restores_them(
     page.evaluate("window.notReloaded = true")
     page.get_by_label("Outcome").select_option("failed")
     page.wait_for_url(re.compile(r"outcome=failed"))
-    page.wait_for_function(
+    wait_until(
+        page,
         "[...document.querySelectorAll('table.audit tbody .outcome')]"
-        ".every(e => e.textContent.trim() === 'failed')"
+        ".every(e => e.textContent.trim() === 'failed')",
     )
     assert outcomes(page) == {"failed"}
     assert page.evaluate("window.notReloaded === true")  # swapped, not reloaded
     screenshot("audit-failed")
     page.go_back()
-    page.wait_for_function("document.querySelectorAll('table.audit tbody .outcome').length === 12")
+    # The twelve seeded records and the auditor's own sign-in.
+    wait_until(page, "document.querySelectorAll('table.audit tbody .outcome').length === 13")
     assert outcomes(page) == {"success", "failed", "unknown"}
 
 

@@ -12,6 +12,7 @@ from dashboard.audit.models import SUCCESS, AuditRecord
 from dashboard.providers.b2core import B2CoreClient
 from dashboard.sandbox import credentials
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.waiting import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -61,9 +62,10 @@ def test_find_a_client_filter_its_history_open_a_change_and_disable_a_method(
     page.evaluate("window.notReloaded = true")
     page.locator("#id_state").select_option("disabled")
     page.wait_for_url(re.compile(r"state=disabled"))
-    page.wait_for_function(
+    wait_until(
+        page,
         "[...document.querySelectorAll('table.changes tbody .state')]"
-        ".every(e => e.textContent.trim() === 'Disabled')"
+        ".every(e => e.textContent.trim() === 'Disabled')",
     )
     assert page.locator("table.changes tbody .state").count() >= 1
 

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from dashboard.clients.models import ClientChange
+from tests.browser.waiting import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,9 +46,10 @@ def test_a_state_filter_swaps_the_results_in_place(live_server, page, screenshot
     page.get_by_label("Change").select_option("disabled")
 
     page.wait_for_url(re.compile(r"state=disabled"))
-    page.wait_for_function(
+    wait_until(
+        page,
         "[...document.querySelectorAll('table.feed tbody .status')]"
-        ".every(e => e.textContent.trim() === 'Disabled')"
+        ".every(e => e.textContent.trim() === 'Disabled')",
     )
     assert changes(page) == ["Disabled"] * 4
     assert page.evaluate("window.notReloaded === true")  # swapped, not reloaded

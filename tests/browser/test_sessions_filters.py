@@ -5,6 +5,8 @@ import re
 import pytest
 from django.contrib.auth.models import Group, User
 
+from tests.browser.waiting import wait_until
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -32,9 +34,10 @@ def test_a_filter_updates_the_table_in_place_and_back_restores_it(
 
     page.locator("label.pill", has_text="Failed").click()
     page.wait_for_url(re.compile(r"status=failed"))
-    page.wait_for_function(
+    wait_until(
+        page,
         "[...document.querySelectorAll('table.sessions tbody .status, #results .empty')]"
-        ".every(e => e.classList.contains('empty') || e.textContent.trim() === 'failed')"
+        ".every(e => e.classList.contains('empty') || e.textContent.trim() === 'failed')",
     )
     screenshot("sessions-failed")
 
@@ -43,9 +46,10 @@ def test_a_filter_updates_the_table_in_place_and_back_restores_it(
 
     page.go_back()
     page.wait_for_url(re.compile(r"/sessions/$|/sessions/\?(?!.*status=failed)"))
-    page.wait_for_function(
+    wait_until(
+        page,
         "new Set([...document.querySelectorAll('table.sessions tbody .status')]"
-        ".map(e => e.textContent.trim())).size > 1"
+        ".map(e => e.textContent.trim())).size > 1",
     )
     assert len(statuses(page)) > 1
     assert not page.locator("input[name=status][value=failed]").is_checked()

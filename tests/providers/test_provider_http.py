@@ -256,7 +256,11 @@ def test_each_attempt_is_logged_with_method_path_and_attempt(
     server = script(httpx.Response(503), ok_json())
     caplog.set_level(logging.DEBUG, logger="dashboard.providers")
     make_http(server, clock).request("GET", "/v1/two-fa/x", retry=True)
-    messages = [record.getMessage() for record in caplog.records]
+    messages = [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == "dashboard.providers.wavix"
+    ]
     assert len(messages) == 2
     assert "GET /v1/two-fa/x" in messages[0]
     assert "attempt 1" in messages[0]

@@ -103,3 +103,18 @@ def test_scheduler_enqueues_the_next_sync_once_the_previous_one_ran(
 
     assert second.id != first.id
     assert second.status == TaskResultStatus.READY
+
+
+@pytest.mark.django_db
+def test_scheduler_enqueues_again_when_the_queue_forgot_the_previous_sync(database_queue):
+    # RQ drops a finished job's record after minutes, and a restarted Redis may lose all.
+    from django_tasks_db.models import DBTaskResult
+
+    scheduler = Scheduler()
+    first = scheduler.tick(None, days=2)
+    DBTaskResult.objects.filter(id=first.id).delete()
+
+    second = scheduler.tick(first, days=2)
+
+    assert second.id != first.id
+    assert second.status == TaskResultStatus.READY

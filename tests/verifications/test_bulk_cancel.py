@@ -209,6 +209,8 @@ def test_progress_polls_while_running_and_stops_when_done(operator, socket_provi
     done = operator.get(f"/bulk/{bulk_id}/", headers={"HX-Request": "true"}).content.decode()
 
     assert 'hx-trigger="every 1s"' in queued
+    # Marked as a poll: a page refreshing itself keeps no sign-in alive (session_limits).
+    assert """hx-headers='{"X-Poll": "1"}'""" in queued
     assert 'hx-trigger="every 1s"' not in done
     assert "<strong>Done</strong>" in done
 

@@ -17,6 +17,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextvars import copy_context
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -231,7 +232,15 @@ def sync_clients(
                     report.held += len(ids) - len(claimed) - fresh
                     for client_id, since in claimed.items():
                         running.add(
-                            pool.submit(_download, b2core, client_id, since, provider_down, clock)
+                            pool.submit(
+                                copy_context().run,
+                                _download,
+                                b2core,
+                                client_id,
+                                since,
+                                provider_down,
+                                clock,
+                            )
                         )
                 if progress:
                     progress(report)

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django_tasks import TaskResult
+from django_tasks.exceptions import TaskResultDoesNotExist
 
 from dashboard.clients.tasks import sync_clients_task
 from dashboard.verifications.tasks import resume_stale_bulk_cancels, sync_recent_days
@@ -54,10 +55,8 @@ class Command(BaseCommand):
         self, pending: TaskResult[dict[str, int]] | None, days: int
     ) -> TaskResult[dict[str, int]]:
         """Enqueue a sync unless the previous one is still queued or running."""
-        if pending is not None:
-            pending.refresh()
-            if not pending.is_finished:
-                return pending
+        if pending is not None and _in_progress(pending):
+            return pending
         result = sync_recent_days.enqueue(days)
         self.stdout.write(f"enqueued a sync of the last {days} day(s) ({result.id})")
         return result
@@ -66,10 +65,18 @@ class Command(BaseCommand):
         self, pending: TaskResult[dict[str, int]] | None
     ) -> TaskResult[dict[str, int]]:
         """Enqueue sync_clients unless the previous one is still queued or running."""
-        if pending is not None:
-            pending.refresh()
-            if not pending.is_finished:
-                return pending
+        if pending is not None and _in_progress(pending):
+            return pending
         result = sync_clients_task.enqueue()
         self.stdout.write(f"enqueued a sync of B2Core clients' 2FA changes ({result.id})")
         return result
+
+
+def _in_progress(pending: TaskResult[dict[str, int]]) -> bool:
+    """Still queued or running. A result the queue no longer knows (RQ keeps a finished
+    job's for minutes only, and a restarted Redis may have lost it) is not in progress."""
+    try:
+        pending.refresh()
+    except TaskResultDoesNotExist:
+        return False
+    return not pending.is_finished

@@ -14,6 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
+            "--queue", default="default", help="the queue to take tasks from (default: default)"
+        )
+        parser.add_argument(
             "--burst", action="store_true", help="run what is queued now, then exit"
         )
         parser.add_argument(
@@ -24,12 +27,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         burst: bool = options["burst"]
+        queue: str = options["queue"]
         backend = settings.TASKS_BACKEND
         if backend == "rq":
             # The RQ job class of django-tasks-rq reports results back to the tasks API.
             call_command(
                 "rqworker",
-                "default",
+                queue,
                 burst=burst,
                 with_scheduler=not burst,
                 job_class="django_tasks_rq.backend.Job",
@@ -39,7 +43,7 @@ class Command(BaseCommand):
         elif backend == "database":
             call_command(
                 "db_worker",
-                queue_name="default",
+                queue_name=queue,
                 batch=burst,
                 reload=False,
                 startup_delay=not burst,

@@ -11,6 +11,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextvars import copy_context
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -223,7 +224,11 @@ def run(bulk_id: int, client: WavixClient, *, concurrency: int, runner: str | No
         try:
             while position < len(pending_ids) or running:
                 while position < len(pending_ids) and len(running) < max(1, concurrency):
-                    running.add(pool.submit(_send_one, client, bulk, pending_ids[position]))
+                    running.add(
+                        pool.submit(
+                            copy_context().run, _send_one, client, bulk, pending_ids[position]
+                        )
+                    )
                     position += 1
                 done, running = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:

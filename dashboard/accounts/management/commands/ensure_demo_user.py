@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 
+from dashboard.accounts.second_factor import has_second_factor, required
 from dashboard.connections import real_provider_settings
 
 DEMO_USERNAME = "demo"
@@ -29,4 +30,10 @@ class Command(BaseCommand):
             user.set_password(DEMO_PASSWORD)
             user.save()
         user.groups.add(Group.objects.get(name="admin"))
-        self.stdout.write(f"Sign in as {DEMO_USERNAME} / {DEMO_PASSWORD}")
+        if has_second_factor(user):
+            then = "then a code from the authenticator app set up for it"
+        elif required():
+            then = "then set up two-factor sign-in (OPERATOR_2FA=required)"
+        else:
+            then = "two-factor sign-in is optional in the sandbox: Preferences offers it"
+        self.stdout.write(f"Sign in as {DEMO_USERNAME} / {DEMO_PASSWORD} ({then})")

@@ -1,0 +1,144 @@
+"""The password step of signing in: Django's LoginView, throttled by django-axes, audited.
+
+- A right password for a user who owes a second factor leads to the code step or to
+  enrolment, carrying `next`; otherwise the sign-in is complete and recorded.
+- Every wrong password is an audit record (`sign_in`, failed), written by a receiver of
+  Django's `user_login_failed` after axes has counted it, so that it says how many failures
+  in a row that (username, address) pair has and whether it is now locked out.
+- A locked-out pair is refused before any password is hashed (axes' backend comes first);
+  the answer is the sign-in page, 429, saying when to try again (`locked_out`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import User
+from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth.views import LoginView
+from django.db import transaction
+from django.db.models import Max
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from dashboard.accounts.second_factor import pending_step, step_url
+from dashboard.audit.models import FAILED, SUCCESS
+from dashboard.audit.trail import actor_from, record
+from dashboard.client_address import client_ip
+
+SIGN_IN = "sign_in"
+
+
+def user_target(username: str) -> str:
+    return f"user:{username}"
+
+
+def record_sign_in(request: HttpRequest, how: str) -> None:
+    """The session is now fully signed in: one `sign_in` record saying with what."""
+    with transaction.atomic():
+        record(
+            actor_from(request),
+            SIGN_IN,
+            [user_target(request.user.get_username())],
+            outcome=SUCCESS,
+            reason=how,
+        )
+
+
+class SignInView(LoginView):
+    redirect_authenticated_user = True
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # Signed in with the password already but owing the second factor: that step.
+        if (step := pending_step(request)) is not None:
+            return HttpResponseRedirect(step_url(step, self.get_redirect_url()))
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)  # signs in (password step), then redirects
+        if (step := pending_step(self.request)) is not None:
+            return HttpResponseRedirect(step_url(step, self.get_redirect_url()))
+        record_sign_in(self.request, "password (no second factor set up)")
+        return response
+
+
+@receiver(user_login_failed, dispatch_uid="dashboard.accounts.audit_failed_sign_in")
+def audit_failed_sign_in(
+    sender: object, credentials: dict[str, Any], request: HttpRequest | None = None, **_: Any
+) -> None:
+    """One failed `sign_in` record per refused password (axes' receiver ran before this one:
+    see INSTALLED_APPS)."""
+    if request is None:
+        return
+    username = str(credentials.get("username") or "")[:150]
+    failures = getattr(request, "axes_failures_since_start", None)
+    known = User.objects.filter(username=username).exists()
+    what = "wrong password" if known else "no such user"
+    if getattr(request, "axes_locked_out", False):
+        if failures is None:  # refused by axes' backend: no password was checked
+            until = unlock_time(request, username)
+            reason = f"refused without checking the password: locked out until {_utc(until)}"
+        else:
+            reason = (
+                f"{what}; {failures} failures in a row from this address: locked out for "
+                f"{settings.LOGIN_COOLOFF_MINUTES} minutes"
+            )
+    else:
+        limit = settings.LOGIN_FAILURE_LIMIT
+        reason = f"{what}; failure {failures or 1} of {limit} allowed in a row"
+    with transaction.atomic():
+        record(actor_from(request), SIGN_IN, [user_target(username)], outcome=FAILED, reason=reason)
+
+
+def _utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def axes_client_ip(request: HttpRequest) -> str | None:
+    """AXES_CLIENT_IP_CALLABLE: the audit trail's address (None when there is none)."""
+    return client_ip(request) or None
+
+
+def unlock_time(request: HttpRequest, username: str) -> dt.datetime:
+    """When the (username, this address) pair may sign in again."""
+    address = getattr(request, "axes_ip_address", None) or axes_client_ip(request)
+    latest = AccessAttempt.objects.filter(username=username, ip_address=address).aggregate(
+        latest=Max("attempt_time")
+    )["latest"]
+    cool_off = get_cool_off(request) or dt.timedelta(minutes=settings.LOGIN_COOLOFF_MINUTES)
+    return (latest or timezone.now()) + cool_off
+
+
+def locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """AXES_LOCKOUT_CALLABLE: the sign-in page, 429, saying when this pair may try again."""
+    username = str((credentials or {}).get("username") or request.POST.get("username", ""))
+    until = unlock_time(request, username[:150])
+    seconds = max(1, math.ceil((until - timezone.now()).total_seconds()))
+    next_url = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME, "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, {request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    context = {
+        "form": AuthenticationForm(request, initial={"username": username}),
+        REDIRECT_FIELD_NAME: next_url,
+        "locked_until": until,
+        "locked_minutes": math.ceil(seconds / 60),
+    }
+    response = render(request, "registration/login.html", context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
