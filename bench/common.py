@@ -43,12 +43,14 @@ def summary(samples: list[float]) -> tuple[float, float]:
 
 def empty_tables(*tables: str) -> None:
     """Empty bench tables. TRUNCATE on PostgreSQL: a DELETE leaves every index entry
-    behind until vacuum, and the next run would measure a bloated index."""
+    behind until vacuum, and the next run would measure a bloated index. CASCADE: it
+    refuses a table that others reference (timelines reference sessions) even when empty;
+    rows pointing at the emptied rows go with them."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"TRUNCATE {', '.join(tables)}")
+            cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
         else:
             for table in tables:
                 cursor.execute(f"DELETE FROM {table}")
