@@ -29,6 +29,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
 from dashboard.tables import PresortedListData
+from dashboard.times import Shown, shown, time_html
 from dashboard.verifications.countries import country_name
 from dashboard.verifications.filter_chips import CURSORS, without
 from dashboard.verifications.models import MirroredSession
@@ -128,8 +129,7 @@ class SessionRow:
     """One table row, as display text: computed once, placed by the render_* methods."""
 
     session_id: str
-    created_iso: str
-    created_utc: str
+    created: Shown
     created_local: str
     service: str
     phone: str
@@ -140,17 +140,18 @@ class SessionRow:
 
 
 def session_rows(sessions: Iterable[MirroredSession], *, unmasked: bool) -> list[SessionRow]:
-    """Display values in the operator's zone (UTC on hover); numbers masked unless `unmasked`."""
+    """Display values in the operator's zone, named on each time (UTC on hover); numbers
+    masked unless `unmasked`."""
     zone = timezone.get_current_timezone()
     rows = []
     for session in sessions:
         phone = format_e164_digits(session.phone_number)
-        local = session.created_at.astimezone(zone)
+        created = shown(session.created_at, zone)
+        local = created.local
         rows.append(
             SessionRow(
                 session_id=session.session_id,
-                created_iso=local.isoformat(),
-                created_utc=session.created_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
+                created=created,
                 created_local=f"{local.day} {local:%b %H:%M:%S}",
                 service=session.service.display_name,
                 phone=phone if unmasked else mask(phone),
@@ -219,10 +220,7 @@ class SessionTable(OnePassTable):
         )
 
     def render_created(self, record: SessionRow) -> str:
-        return (
-            f'<time datetime="{_escape(record.created_iso)}" '
-            f'title="{_escape(record.created_utc)} UTC">{_escape(record.created_local)}</time>'
-        )
+        return time_html(record.created, record.created_local)
 
     def render_status(self, record: SessionRow) -> str:
         return (
@@ -297,11 +295,10 @@ class ServiceTable(OnePassTable):
             parts.append(
                 format_html(
                     '<p class="rejected" id="rejected-{}"><strong>Not synced:</strong> {} '
-                    '<span class="muted">(since <time datetime="{}">{}</time>)</span></p>',
+                    '<span class="muted">(since {})</span></p>',
                     service.service_id,
                     service.rejected_message,
-                    _date(service.rejected_at, "c"),
-                    _date(service.rejected_at, "j M H:i"),
+                    _time(service.rejected_at, "j M H:i"),
                 )
             )
         if self.can_register:
@@ -360,13 +357,10 @@ class ServiceTable(OnePassTable):
     def render_last_activity(self, record: ServiceStats) -> SafeString:
         if record.last_activity is None:
             return mark_safe('<span class="muted">no sessions</span>')
-        return format_html(
-            '<time datetime="{}">{}</time>',
-            _date(record.last_activity, "c"),
-            _date(record.last_activity, "j M Y, H:i"),
-        )
+        return _time(record.last_activity, "j M Y, H:i")
 
 
-def _date(moment: dt.datetime, pattern: str) -> str:
-    """As the template's date filter shows it: in the operator's zone."""
-    return dateformat.format(timezone.localtime(moment), pattern)
+def _time(moment: dt.datetime, pattern: str) -> SafeString:
+    """As `{% when %}` shows it: in the operator's zone, the zone named, UTC on hover."""
+    local = shown(moment)
+    return mark_safe(time_html(local, dateformat.format(local.local, pattern)))  # noqa: S308 (escaped in time_html)
