@@ -168,19 +168,30 @@ def _th_td(css: str) -> dict[str, dict[str, str]]:
     return {"th": {"class": css}, "td": {"class": css}}
 
 
+def _td(css: str) -> dict[str, dict[str, str]]:
+    return {"td": {"class": css}}
+
+
+def _figure(label: str) -> dict[str, dict[str, str]]:
+    """A figure's cell says what it is (data-label): on a phone the row is a card without
+    the header row (static/app.css)."""
+    return {"th": {"class": "num"}, "td": {"class": "num", "data-label": label}}
+
+
 class SessionTable(OnePassTable):
     pick = tables.Column(
         verbose_name=mark_safe('<span class="visually-hidden">Select</span>'),
         orderable=False,
         attrs=_th_td("pick"),
     )
-    created = tables.Column(verbose_name="Created")
-    service = tables.Column(verbose_name="Service", orderable=False)
-    phone = tables.Column(verbose_name="Phone", orderable=False, attrs={"td": {"class": "phone"}})
-    country = tables.Column(verbose_name="Country", orderable=False)
-    status = tables.Column(verbose_name="Status")
+    # Each cell's class places it in the row's card on a phone (static/app.css).
+    created = tables.Column(verbose_name="Created", attrs=_td("created"))
+    service = tables.Column(verbose_name="Service", orderable=False, attrs=_td("service"))
+    phone = tables.Column(verbose_name="Phone", orderable=False, attrs=_td("phone"))
+    country = tables.Column(verbose_name="Country", orderable=False, attrs=_td("country"))
+    status = tables.Column(verbose_name="Status", attrs=_td("status-cell"))
     charge = tables.Column(verbose_name="Charge", attrs=_th_td("num"))
-    session = tables.Column(verbose_name="Session", orderable=False)
+    session = tables.Column(verbose_name="Session", orderable=False, attrs=_td("session"))
 
     # Newest and highest first, as operators look for them; status has one order (its index).
     sorts = {
@@ -243,13 +254,17 @@ class SessionTable(OnePassTable):
 
 class ServiceTable(OnePassTable):
     service = tables.Column(verbose_name="Service", orderable=False)
-    sessions = tables.Column(verbose_name="Sessions", orderable=False, attrs=_th_td("num"))
-    verified = tables.Column(verbose_name="Verified", orderable=False, attrs=_th_td("num"))
-    failed = tables.Column(verbose_name="Failed", orderable=False, attrs=_th_td("num"))
-    expired = tables.Column(verbose_name="Expired", orderable=False, attrs=_th_td("num"))
-    canceled = tables.Column(verbose_name="Canceled", orderable=False, attrs=_th_td("num"))
-    spend = tables.Column(verbose_name="Spend (USD)", orderable=False, attrs=_th_td("num"))
-    last_activity = tables.Column(verbose_name="Last activity", orderable=False)
+    sessions = tables.Column(verbose_name="Sessions", orderable=False, attrs=_figure("Sessions"))
+    verified = tables.Column(verbose_name="Verified", orderable=False, attrs=_figure("Verified"))
+    failed = tables.Column(verbose_name="Failed", orderable=False, attrs=_figure("Failed"))
+    expired = tables.Column(verbose_name="Expired", orderable=False, attrs=_figure("Expired"))
+    canceled = tables.Column(verbose_name="Canceled", orderable=False, attrs=_figure("Canceled"))
+    spend = tables.Column(verbose_name="Spend (USD)", orderable=False, attrs=_figure("Spend (USD)"))
+    last_activity = tables.Column(
+        verbose_name="Last activity",
+        orderable=False,
+        attrs={"td": {"class": "last", "data-label": "Last activity"}},
+    )
 
     row_header = "service"
 

@@ -73,6 +73,10 @@ def test_every_page_fits_the_screen(live_server, browser, socket_providers, widt
         )
         visit("sessions", "/sessions/")
         assert page.locator("table.sessions tbody tr").count() > 0
+        # Each row's status is on screen without scrolling the table (a card on a phone).
+        status = page.locator("table.sessions tbody tr .status").first.bounding_box()
+        assert status is not None
+        assert status["x"] + status["width"] <= width, status
         # A pending session if there is one: its page has the widest part, the action forms.
         links = "table.sessions tbody tr:has(.status-pending) a[href^='/sessions/']"
         if page.locator(links).count() == 0:
