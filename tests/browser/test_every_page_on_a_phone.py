@@ -9,7 +9,6 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from dashboard.accounts.models import Preference
-
 from tests.browser.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
