@@ -36,6 +36,19 @@ def test_an_unknown_address_shows_a_way_back_when_signed_out(client, production)
     assert "Go to Services" in response.content.decode()
 
 
+def test_a_session_not_held_yet_says_why_and_what_to_do(client, production):
+    client.force_login(user_with_role("vera", "viewer"))
+
+    response = client.get("/sessions/" + "ab" * 16 + "/")
+
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "No session with this ID is held yet." in page
+    assert "open the Sessions list for today" in page
+    assert "There is no page at this address" not in page
+    assert 'href="/">Go to Services</a>' in page
+
+
 def test_a_server_error_shows_the_layout_without_the_database(production, monkeypatch):
     client = Client(raise_request_exception=False)
 

@@ -93,6 +93,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
         back = "/"
     zone = timezone.get_current_timezone_name()
+    now = timezone.now()
     user = cast(User, request.user)
     chosen = Preference.objects.filter(user=user).first()
     device = totp_device(user)
@@ -102,7 +103,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
         {
             "next": back,
             "zone": zone,
-            "zone_offset": offset_text(zone, timezone.now()),
+            "zone_offset": offset_text(zone, now),
+            "now": now,
             "zone_chosen": chosen.time_zone if chosen else "",
             "zone_options": zone_options_html(chosen.time_zone if chosen else ""),
             "default_time_zone": settings.TIME_ZONE,

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from dashboard import times
+
 # Where operators of a 2FA service are likely to sit; the full list follows them.
 COMMON = (
     "UTC",
@@ -61,13 +63,7 @@ COMMON = (
 
 def offset_text(name: str, at: dt.datetime) -> str:
     """ "UTC+05:30", "UTC−05:00" (a true minus sign), "UTC" for none."""
-    offset = at.astimezone(zoneinfo.ZoneInfo(name)).utcoffset() or dt.timedelta()
-    minutes = int(offset.total_seconds()) // 60
-    if minutes == 0:
-        return "UTC"
-    sign = "+" if minutes > 0 else "−"
-    hours, mins = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours:02d}:{mins:02d}"
+    return times.offset_text(at.astimezone(zoneinfo.ZoneInfo(name)).utcoffset())
 
 
 def zone_label(name: str, at: dt.datetime, *, common: bool = False) -> str:

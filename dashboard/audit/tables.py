@@ -9,7 +9,6 @@ methods, called directly, one escaped string.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from dashboard.audit.models import AuditRecord
 from dashboard.tables import OnePassTable
+from dashboard.times import Shown, shown, time_html
 
 # A bulk action's further targets, listed on hover; the CSV export has them all.
 TARGETS_IN_TITLE = 20
@@ -45,11 +45,9 @@ class AuditTable(OnePassTable):
         attrs = {"class": "data audit"}
         empty_text = "No audit records match these filters."
 
-    def render_when(self, value: tuple[str, str, tuple[str, str]]) -> SafeString:
-        iso, utc, (day, clock) = value
-        return format_html(
-            '<time datetime="{}" title="{} UTC">{}<br>{}</time>', iso, utc, day, clock
-        )
+    def render_when(self, value: tuple[Shown, str, str]) -> SafeString:
+        moment, day, clock = value
+        return mark_safe(time_html(moment, day, clock))  # noqa: S308 (escaped in time_html)
 
     def render_actor(self, value: str) -> SafeString:
         return conditional_escape(value) if value else _NOBODY
@@ -80,18 +78,16 @@ class AuditTable(OnePassTable):
 
 
 def rows(records: Iterable[AuditRecord]) -> list[dict[str, Any]]:
-    """Display values, computed once a row (times in the operator's zone, UTC on hover)."""
+    """Display values, computed once a row (times in the operator's zone, named on each
+    time, UTC on hover)."""
     zone = timezone.get_current_timezone()
     result = []
     for entry in records:
-        local = entry.created_at.astimezone(zone)
+        moment = shown(entry.created_at, zone)
+        local = moment.local
         result.append(
             {
-                "when": (
-                    local.isoformat(),
-                    entry.created_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
-                    (f"{local.day} {local:%b %Y}", f"{local:%H:%M:%S}"),
-                ),
+                "when": (moment, f"{local.day} {local:%b %Y}", f"{local:%H:%M:%S}"),
                 "actor": entry.actor_username,
                 "action": entry.action,
                 "targets": entry.targets,

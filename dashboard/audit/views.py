@@ -78,7 +78,8 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
         return render(request, "audit/audit.html", context, status=400)
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response = StreamingHttpResponse(
-        csv_lines(filterset.qs, NEWEST_FIRST.order_by()), content_type="text/csv; charset=utf-8"
+        csv_lines(filterset.qs, NEWEST_FIRST.order_by(), timezone.get_current_timezone()),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
     return response

@@ -15,27 +15,30 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from dashboard import times
 from dashboard.clients.actions.disable import METHODS
 from dashboard.providers.b2core import Client, TwoFAChange
 from dashboard.tables import OnePassTable, PresortedListData
+from dashboard.times import Shown, time_html
 
 _NONE = mark_safe('<span class="muted">—</span>')
-When = tuple[str, str, str] | None
+When = tuple[Shown, str] | None
 
 
 def _time_html(value: When) -> SafeString:
     if value is None:
         return _NONE
-    iso, utc, local = value
-    return format_html('<time datetime="{}" title="{} UTC">{}</time>', iso, utc, local)
+    moment, text = value
+    return mark_safe(time_html(moment, text))  # noqa: S308 (escaped in time_html)
 
 
 def _when(value: dt.datetime | None) -> When:
+    """In the operator's zone, named beside the time; UTC on hover."""
     if value is None:
         return None
-    local = value.astimezone(timezone.get_current_timezone())
-    utc = value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-    return local.isoformat(), utc, f"{local.day} {local:%b %Y %H:%M:%S}"
+    moment = times.shown(value, timezone.get_current_timezone())
+    local = moment.local
+    return moment, f"{local.day} {local:%b %Y %H:%M:%S}"
 
 
 class ClientTable(OnePassTable):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from dashboard.accounts.access import requires
 from dashboard.audit.trail import actor_from
 from dashboard.connections import wavix_client
+from dashboard.errors import NotHeld
 from dashboard.htmx import HtmxHttpRequest
 from dashboard.verifications.action_forms import CancelForm, ResendForm
 from dashboard.verifications.actions.cancel import cancel_verification
@@ -23,6 +24,7 @@ from dashboard.verifications.actions.once import (
 )
 from dashboard.verifications.actions.outcome import SUCCESS, UNKNOWN, Outcome
 from dashboard.verifications.actions.resend import CHANNELS, resend_code
+from dashboard.verifications.detail_views import NOT_HELD
 from dashboard.verifications.models import ActionRequest, MirroredSession, SessionEvent
 from dashboard.verifications.rollups import set_session_status
 from dashboard.verifications.timeline import MAX_SENDS, steps, usage
@@ -37,7 +39,7 @@ def _session(session_id: str) -> MirroredSession:
         .first()
     )
     if session is None:
-        raise Http404("No session with this ID is held.")
+        raise NotHeld(NOT_HELD)
     return session
 
 

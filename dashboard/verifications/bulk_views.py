@@ -17,6 +17,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -33,9 +34,10 @@ from dashboard.verifications.action_forms import BulkCancelForm
 from dashboard.verifications.actions import bulk as bulk_actions
 from dashboard.verifications.bulk_tables import BulkItemFilter, BulkItemTable, rows
 from dashboard.verifications.csv_export import neutralise
+from dashboard.verifications.filter_chips import filter_chips
 from dashboard.verifications.keyset import BadCursor, SortKey, paginate
 from dashboard.verifications.models import BulkCancel, BulkCancelItem, MirroredSession, Service
-from dashboard.verifications.session_filters import SessionFilter
+from dashboard.verifications.session_filters import SessionCriteria, SessionFilter
 from dashboard.verifications.tasks import run_bulk_cancel
 
 _ID = re.compile(r"^[0-9a-f]{32}$")
@@ -72,14 +74,25 @@ def _selected(request: HttpRequest, query: str) -> tuple[list[MirroredSession], 
                 f"More than {limit:,} sessions match this filter; a bulk cancel takes at most "
                 f"{limit:,}. Narrow the filters (a status of Pending, say) and try again."
             )
-        return sessions, f"all matching ?{query}" if query else "all matching (no filter)"
+        return sessions, _in_words(filterset, criteria, services, len(sessions))
     ids = list(dict.fromkeys(s.lower() for s in request.POST.getlist("session")))
     if not ids:
         return "Select at least one session, or choose “all matching this filter”."
     if len(ids) > limit or not all(_ID.fullmatch(i) for i in ids):
         return f"Select at most {limit:,} sessions, by their IDs."
     sessions = list(MirroredSession.objects.filter(session_id__in=ids))
-    return sessions, f"{len(ids)} selected session(s)"
+    return sessions, f"{len(ids)} selected session{pluralize(len(ids))}"
+
+
+def _in_words(
+    filterset: SessionFilter, criteria: SessionCriteria, services: list[Service], count: int
+) -> str:
+    """ "All 12 matching Last 7 days: 23 Nov 2026 08:46 – now (America/New_York); Pending,
+    Acme Login": what the operator chose, as the list said it then (a URL's query is not
+    something to read at 3 a.m., nor to find in an audit a year on)."""
+    period = f"{criteria.period} ({timezone.get_current_timezone_name()})"
+    chips = [chip.label for chip in filter_chips(filterset.data, criteria, services)]
+    return f"all {count:,} matching {period}" + (f"; {', '.join(chips)}" if chips else "")
 
 
 @require_POST

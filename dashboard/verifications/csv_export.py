@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from django.db.models import QuerySet
 from django.utils.text import slugify
 
+from dashboard.times import CsvLocalTime
 from dashboard.verifications.countries import country_name
 from dashboard.verifications.models import MirroredSession
 
@@ -24,7 +25,10 @@ HEADER = [
     "country_name",
     "status",
     "charge_usd",
+    # Last, so that the columns before it keep their places for scripts that read them.
+    "local_zone",
 ]
+PHONE = HEADER.index("phone_e164")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _DIGITS = re.compile(r"^\d{1,15}$")
 
@@ -71,8 +75,10 @@ def export_filename(services: Sequence[str], period: str, stamp: dt.datetime) ->
 def csv_lines(
     queryset: QuerySet[MirroredSession], order_by: list[str], zone: dt.tzinfo = dt.UTC
 ) -> Iterator[str]:
-    """The header, then one line per session; `zone`: the operator's, for created_at_local."""
+    """The header, then one line per session; `zone`: the operator's, for created_at_local
+    and local_zone (its name and offset on each line: DST moves it)."""
     writer = csv.writer(_Echo())
+    local_time = CsvLocalTime(zone)
     yield writer.writerow(HEADER)
     rows = (
         queryset.order_by(*order_by)
@@ -89,12 +95,13 @@ def csv_lines(
         .iterator(chunk_size=2000)
     )
     for session_id, created, service_id, service_name, phone, country, status, charge in rows:
+        local, zone_text = local_time(created)
         cells = [
             neutralise(str(v))
             for v in (
                 session_id,
                 created.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                created.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
+                local,
                 service_id,
                 service_name,
                 phone,
@@ -102,7 +109,8 @@ def csv_lines(
                 country_name(country),
                 status,
                 f"{charge:.4f}",
+                zone_text,
             )
         ]
-        cells[5] = phone_as_text(phone)
+        cells[PHONE] = phone_as_text(phone)
         yield writer.writerow(cells)

@@ -6,7 +6,7 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from dashboard.accounts.access import requires
 from dashboard.accounts.roles import can
 from dashboard.audit.models import AuditRecord
 from dashboard.connections import wavix_client
+from dashboard.errors import NotHeld
 from dashboard.htmx import HtmxHttpRequest
 from dashboard.verifications.countries import country_name
 from dashboard.verifications.models import MirroredSession
@@ -31,6 +32,11 @@ from dashboard.verifications.timeline import (
     usage,
 )
 
+NOT_HELD = (
+    "No session with this ID is held yet. A session sent a moment ago (from the test console, "
+    "say) is held once its day is fetched from Wavix again, within a minute: open the Sessions "
+    "list for today, then this page again. An old session may be past the retention period."
+)
 # How far back "other sessions for this number" looks, and how many it lists.
 SAME_NUMBER_DAYS = 90
 SAME_NUMBER_LIMIT = 20
@@ -56,10 +62,7 @@ def session_detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
         .first()
     )
     if session is None:
-        raise Http404(
-            "No session with this ID is held: it may be older than the retention period, "
-            "or its day has not been fetched yet (open the Sessions list for that day)."
-        )
+        raise NotHeld(NOT_HELD)
     held = load_timeline(wavix_client(), session, budget_seconds=settings.MIRROR_PAGE_SYNC_BUDGET)
     rows = steps(held.events)
     unmasked = can(request.user, "unmask")

@@ -25,9 +25,14 @@ class JumpPoint:
 
 
 def jump_point(
-    raw: str, criteria: SessionCriteria, queryset: QuerySet[MirroredSession], cap: int
+    raw: str,
+    criteria: SessionCriteria,
+    queryset: QuerySet[MirroredSession],
+    cap: int,
+    zone: dt.tzinfo,
 ) -> JumpPoint | None:
-    """Where the list starts for `?jump=YYYY-MM-DD`; None when there is no jump."""
+    """Where the list starts for `?jump=YYYY-MM-DD`, a day in `zone` (the operator's, as
+    the list's times are); None when there is no jump."""
     if not raw:
         return None
     try:
@@ -37,7 +42,6 @@ def jump_point(
     key = criteria.sort_key
     if key.fields[0] != "created_at":
         return JumpPoint(day, None, None, "Jump to a date works when sorted by time.")
-    zone = criteria.start.tzinfo or dt.UTC
     newest_first = key.descending[0]
     # Newest first: the day's last row comes first, so start just before the next midnight.
     boundary = dt.datetime.combine(day + dt.timedelta(days=newest_first), dt.time(), zone)

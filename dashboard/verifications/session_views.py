@@ -74,7 +74,13 @@ def session_list(request: HtmxHttpRequest) -> HttpResponse:
         jump = (
             None
             if after or before
-            else jump_point(request.GET.get(JUMP, ""), criteria, queryset, COUNT_CAP)
+            else jump_point(
+                request.GET.get(JUMP, ""),
+                criteria,
+                queryset,
+                COUNT_CAP,
+                timezone.get_current_timezone(),
+            )
         )
         try:
             page = paginate(

@@ -29,6 +29,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
 from dashboard.tables import PresortedListData
+from dashboard.times import Shown, shown, time_html
 from dashboard.verifications.countries import country_name
 from dashboard.verifications.filter_chips import CURSORS, without
 from dashboard.verifications.models import MirroredSession
@@ -128,8 +129,7 @@ class SessionRow:
     """One table row, as display text: computed once, placed by the render_* methods."""
 
     session_id: str
-    created_iso: str
-    created_utc: str
+    created: Shown
     created_local: str
     service: str
     phone: str
@@ -140,17 +140,18 @@ class SessionRow:
 
 
 def session_rows(sessions: Iterable[MirroredSession], *, unmasked: bool) -> list[SessionRow]:
-    """Display values in the operator's zone (UTC on hover); numbers masked unless `unmasked`."""
+    """Display values in the operator's zone, named on each time (UTC on hover); numbers
+    masked unless `unmasked`."""
     zone = timezone.get_current_timezone()
     rows = []
     for session in sessions:
         phone = format_e164_digits(session.phone_number)
-        local = session.created_at.astimezone(zone)
+        created = shown(session.created_at, zone)
+        local = created.local
         rows.append(
             SessionRow(
                 session_id=session.session_id,
-                created_iso=local.isoformat(),
-                created_utc=session.created_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
+                created=created,
                 created_local=f"{local.day} {local:%b %H:%M:%S}",
                 service=session.service.display_name,
                 phone=phone if unmasked else mask(phone),
@@ -167,19 +168,30 @@ def _th_td(css: str) -> dict[str, dict[str, str]]:
     return {"th": {"class": css}, "td": {"class": css}}
 
 
+def _td(css: str) -> dict[str, dict[str, str]]:
+    return {"td": {"class": css}}
+
+
+def _figure(label: str) -> dict[str, dict[str, str]]:
+    """A figure's cell says what it is (data-label): on a phone the row is a card without
+    the header row (static/app.css)."""
+    return {"th": {"class": "num"}, "td": {"class": "num", "data-label": label}}
+
+
 class SessionTable(OnePassTable):
     pick = tables.Column(
         verbose_name=mark_safe('<span class="visually-hidden">Select</span>'),
         orderable=False,
         attrs=_th_td("pick"),
     )
-    created = tables.Column(verbose_name="Created")
-    service = tables.Column(verbose_name="Service", orderable=False)
-    phone = tables.Column(verbose_name="Phone", orderable=False, attrs={"td": {"class": "phone"}})
-    country = tables.Column(verbose_name="Country", orderable=False)
-    status = tables.Column(verbose_name="Status")
+    # Each cell's class places it in the row's card on a phone (static/app.css).
+    created = tables.Column(verbose_name="Created", attrs=_td("created"))
+    service = tables.Column(verbose_name="Service", orderable=False, attrs=_td("service"))
+    phone = tables.Column(verbose_name="Phone", orderable=False, attrs=_td("phone"))
+    country = tables.Column(verbose_name="Country", orderable=False, attrs=_td("country"))
+    status = tables.Column(verbose_name="Status", attrs=_td("status-cell"))
     charge = tables.Column(verbose_name="Charge", attrs=_th_td("num"))
-    session = tables.Column(verbose_name="Session", orderable=False)
+    session = tables.Column(verbose_name="Session", orderable=False, attrs=_td("session"))
 
     # Newest and highest first, as operators look for them; status has one order (its index).
     sorts = {
@@ -219,10 +231,7 @@ class SessionTable(OnePassTable):
         )
 
     def render_created(self, record: SessionRow) -> str:
-        return (
-            f'<time datetime="{_escape(record.created_iso)}" '
-            f'title="{_escape(record.created_utc)} UTC">{_escape(record.created_local)}</time>'
-        )
+        return time_html(record.created, record.created_local)
 
     def render_status(self, record: SessionRow) -> str:
         return (
@@ -245,13 +254,17 @@ class SessionTable(OnePassTable):
 
 class ServiceTable(OnePassTable):
     service = tables.Column(verbose_name="Service", orderable=False)
-    sessions = tables.Column(verbose_name="Sessions", orderable=False, attrs=_th_td("num"))
-    verified = tables.Column(verbose_name="Verified", orderable=False, attrs=_th_td("num"))
-    failed = tables.Column(verbose_name="Failed", orderable=False, attrs=_th_td("num"))
-    expired = tables.Column(verbose_name="Expired", orderable=False, attrs=_th_td("num"))
-    canceled = tables.Column(verbose_name="Canceled", orderable=False, attrs=_th_td("num"))
-    spend = tables.Column(verbose_name="Spend (USD)", orderable=False, attrs=_th_td("num"))
-    last_activity = tables.Column(verbose_name="Last activity", orderable=False)
+    sessions = tables.Column(verbose_name="Sessions", orderable=False, attrs=_figure("Sessions"))
+    verified = tables.Column(verbose_name="Verified", orderable=False, attrs=_figure("Verified"))
+    failed = tables.Column(verbose_name="Failed", orderable=False, attrs=_figure("Failed"))
+    expired = tables.Column(verbose_name="Expired", orderable=False, attrs=_figure("Expired"))
+    canceled = tables.Column(verbose_name="Canceled", orderable=False, attrs=_figure("Canceled"))
+    spend = tables.Column(verbose_name="Spend (USD)", orderable=False, attrs=_figure("Spend (USD)"))
+    last_activity = tables.Column(
+        verbose_name="Last activity",
+        orderable=False,
+        attrs={"td": {"class": "last", "data-label": "Last activity"}},
+    )
 
     row_header = "service"
 
@@ -297,11 +310,10 @@ class ServiceTable(OnePassTable):
             parts.append(
                 format_html(
                     '<p class="rejected" id="rejected-{}"><strong>Not synced:</strong> {} '
-                    '<span class="muted">(since <time datetime="{}">{}</time>)</span></p>',
+                    '<span class="muted">(since {})</span></p>',
                     service.service_id,
                     service.rejected_message,
-                    _date(service.rejected_at, "c"),
-                    _date(service.rejected_at, "j M H:i"),
+                    _time(service.rejected_at, "j M H:i"),
                 )
             )
         if self.can_register:
@@ -360,13 +372,10 @@ class ServiceTable(OnePassTable):
     def render_last_activity(self, record: ServiceStats) -> SafeString:
         if record.last_activity is None:
             return mark_safe('<span class="muted">no sessions</span>')
-        return format_html(
-            '<time datetime="{}">{}</time>',
-            _date(record.last_activity, "c"),
-            _date(record.last_activity, "j M Y, H:i"),
-        )
+        return _time(record.last_activity, "j M Y, H:i")
 
 
-def _date(moment: dt.datetime, pattern: str) -> str:
-    """As the template's date filter shows it: in the operator's zone."""
-    return dateformat.format(timezone.localtime(moment), pattern)
+def _time(moment: dt.datetime, pattern: str) -> SafeString:
+    """As `{% when %}` shows it: in the operator's zone, the zone named, UTC on hover."""
+    local = shown(moment)
+    return mark_safe(time_html(local, dateformat.format(local.local, pattern)))  # noqa: S308 (escaped in time_html)

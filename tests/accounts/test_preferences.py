@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, User
 
 from dashboard.accounts.models import Preference
 from dashboard.accounts.zones import offset_text, zone_groups, zone_label
+from tests.times_helpers import assert_every_time_names
 
 pytestmark = pytest.mark.django_db
 WINTER = dt.datetime(2026, 1, 15, 12, tzinfo=dt.UTC)
@@ -45,6 +46,16 @@ def test_the_preferences_page_offers_zones_searchable_and_grouped(signed_in):
     assert '<option value="America/New_York">New York · UTC' in page
     assert 'data-filters="id_time_zone"' in page
     assert 'href="/sessions/">← Back' in page
+
+
+def test_the_preferences_page_says_what_time_it_is_in_the_chosen_zone(signed_in):
+    client, user = signed_in
+    Preference.objects.create(user=user, time_zone="Asia/Kolkata")
+
+    page = client.get("/accounts/preferences/").content.decode()
+
+    assert "Times are shown in <strong>Asia/Kolkata</strong> (UTC+05:30): it is now " in page
+    assert_every_time_names(page, "IST")
 
 
 def test_the_preferences_page_refuses_an_outside_next(signed_in):

@@ -94,14 +94,17 @@ def test_date_range_is_read_in_the_operators_time_zone(auditor):
     assert len(auditor.get(f"/audit/?date_from={day_before}").context["table"].rows) == 1
 
 
-def test_times_show_local_with_utc_on_hover(auditor):
+def test_times_show_local_with_their_zone_and_utc_on_hover(auditor):
     entry = add()
     user = auditor.get("/audit/").wsgi_request.user
     Preference.objects.create(user=user, time_zone="Asia/Kolkata")
     page = auditor.get("/audit/").content.decode()
     utc = entry.created_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
     local = entry.created_at.astimezone(zoneinfo.ZoneInfo("Asia/Kolkata"))
-    assert f'title="{utc} UTC">{local.day} {local:%b %Y}<br>{local:%H:%M:%S}</time>' in page
+    assert (
+        f'title="{utc} UTC">{local.day} {local:%b %Y}<br>{local:%H:%M:%S}\xa0'
+        '<span class="tz">IST</span></time>'
+    ) in page
 
 
 def test_keyset_pages_walk_every_record_once(auditor):
@@ -176,6 +179,19 @@ def test_csv_export_is_the_filtered_set_and_safe_in_a_spreadsheet(auditor):
     assert rows[1][8] == "'@SUM(A1)"
     assert rows[2][7] == '\'=HYPERLINK("http://evil")'
     assert rows[1][1].endswith("Z")
+
+
+def test_csv_export_has_the_local_time_and_its_zone_last(auditor):
+    entry = add()
+    user = auditor.get("/audit/").wsgi_request.user
+    Preference.objects.create(user=user, time_zone="Asia/Kolkata")
+
+    response = auditor.get("/audit/export.csv")
+
+    header, line = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert header[10:] == ["prev_hash", "hash", "time_local", "local_zone"]
+    local = entry.created_at.astimezone(zoneinfo.ZoneInfo("Asia/Kolkata"))
+    assert line[12:] == [local.strftime("%Y-%m-%d %H:%M:%S"), "Asia/Kolkata UTC+05:30"]
 
 
 def test_the_count_is_capped_not_a_scan_of_the_whole_log(auditor, monkeypatch):

@@ -71,6 +71,22 @@ def test_on_a_phone_the_filters_fold_behind_a_button(live_server, browser, socke
         context.close()
 
 
+def test_on_a_phone_the_clients_search_folds_behind_a_button(
+    live_server, browser, socket_providers
+):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server)
+        page.goto(live_server.url + "/clients/")
+        assert page.locator("table.clients tbody tr").first.is_visible()
+        assert not page.locator("#filters").is_visible()
+        page.locator("details.filters-fold > summary").click()
+        assert page.locator("#id_email").is_visible()
+    finally:
+        context.close()
+
+
 def test_a_services_preset_applies_when_picked(live_server, page, socket_providers):
     sign_in(page, live_server)
     page.goto(live_server.url + "/")

@@ -49,7 +49,7 @@ def ids(response) -> list[int]:
         (c.client_id, c.time.isoformat()): c.change_id for c in ClientChange.objects.all()
     }
     return [
-        ids_by_client[(row["client"][0], dt.datetime.fromisoformat(row["when"][0]).isoformat())]
+        ids_by_client[(row["client"][0], dt.datetime.fromisoformat(row["when"][0].iso).isoformat())]
         for row in response.context["table"].data
     ]
 
@@ -116,7 +116,7 @@ def test_dates_are_whole_days_in_the_operators_time_zone(auditor):
 
     response = auditor.get("/clients/feed/", {"date_from": "2026-03-10", "date_to": "2026-03-10"})
 
-    assert response.context["table"].data[0]["when"][3] == "23:59:00"
+    assert response.context["table"].data[0]["when"][2] == "23:59:00"
     assert len(response.context["table"].data) == 2
 
 

@@ -173,6 +173,20 @@ def test_all_matching_this_filter_takes_the_filtered_sessions(operator, socket_p
     }
 
 
+def test_all_matching_a_filter_says_which_filter_in_words(operator, socket_providers):
+    start_pendings(operator, socket_providers, 2)
+
+    response = operator.post(
+        "/sessions/bulk-cancel/", {"all": "1", "query": "range=today&status=pending"}
+    )
+
+    bulk = BulkCancel.objects.get(pk=_bulk_id(response["Location"]))
+    assert re.fullmatch(r"all \d+ matching Today: .+ – now \(UTC\); Pending", bulk.selection)
+    html = operator.get(response["Location"]).content.decode()
+    assert bulk.selection in html
+    assert "Don't cancel: back to the sessions" in html
+
+
 def test_forged_session_ids_are_refused(operator, socket_providers):
     response = operator.post(
         "/sessions/bulk-cancel/", {"session": ["<script>", "x" * 40]}, follow=True

@@ -288,7 +288,7 @@ def test_page_selects_the_operators_time_zone(wavix, viewer):
     assert '<option value="Asia/Tokyo" selected>Tokyo · UTC+09:00 (Asia/Tokyo)</option>' in picker
 
 
-def test_row_shows_local_time_with_utc_on_hover(wavix, viewer, now):
+def test_row_shows_local_time_with_its_zone_and_utc_on_hover(wavix, viewer, now):
     viewer.post("/accounts/time-zone/", {"time_zone": "Asia/Tokyo", "next": "/sessions/"})
 
     response = viewer.get("/sessions/?status=failed")
@@ -298,7 +298,7 @@ def test_row_shows_local_time_with_utc_on_hover(wavix, viewer, now):
     html = response.content.decode()
     assert f'<time datetime="{tokyo.isoformat()}"' in html
     assert f'title="{created.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"' in html
-    assert f">{tokyo.day} {tokyo:%b %H:%M:%S}</time>" in html
+    assert f'>{tokyo.day} {tokyo:%b %H:%M:%S}\xa0<span class="tz">JST</span></time>' in html
     assert '<span class="status status-failed">failed</span>' in html
     assert '<td class="phone">+33 6 •• •• •6 78</td>' in html  # viewers see it masked
 

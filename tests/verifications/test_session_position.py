@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from urllib.parse import quote
 
 import pytest
@@ -53,7 +54,8 @@ def test_pages_say_which_rows_they_show(many):
 
     second = page_of(many, f"after={quote(first.context['page'].next_cursor)}")
     assert second.context["page"].first_position == 51
-    assert "Rows 51–100 of 304" in second.content.decode()
+    # Above the table, where a page change scrolls to, and beside the pager.
+    assert second.content.decode().count("Rows 51–100 of 304") == 2
 
     third = page_of(many, f"after={quote(second.context['page'].next_cursor)}")
     back = page_of(many, f"before={quote(third.context['page'].previous_cursor)}")
@@ -80,6 +82,24 @@ def test_jump_to_a_date_starts_at_that_days_newest_row(many, now):
     assert rows[0].session_id == expected.session_id
     assert response.context["page"].first_position == newer.count() + 1
     assert response.context["page"].previous_cursor is not None
+
+
+def test_jump_to_a_date_means_that_day_in_the_operators_zone(many, now):
+    # A preset period's start is a UTC moment: the day must not be taken from it.
+    tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
+    many.post("/accounts/time-zone/", {"time_zone": "Asia/Tokyo", "next": "/sessions/"})
+    day = (now - dt.timedelta(days=5)).astimezone(tokyo).date()
+    midnight_after = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tokyo)
+    expected = (
+        MirroredSession.objects.filter(created_at__lt=midnight_after)
+        .order_by("-created_at", "-session_id")
+        .first()
+    )
+
+    response = page_of(many, f"jump={day}")
+
+    assert expected is not None
+    assert response.context["rows"][0].session_id == expected.session_id
 
 
 def test_jump_when_oldest_first_starts_at_that_days_first_row(many, now):

@@ -5,7 +5,6 @@ list). Disables and rapid toggles are marked on the row, so they stand out witho
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -19,6 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from dashboard.clients.feed.filters import METHODS
 from dashboard.clients.models import ClientChange
 from dashboard.tables import OnePassTable
+from dashboard.times import Shown, shown, time_html
 
 CAPTIONS = dict(METHODS)
 # Extra fields shown in the row; every one is in the CSV.
@@ -42,11 +42,9 @@ class FeedTable(OnePassTable):
     def tr_attrs(self, row: dict[str, Any]) -> str:
         return f' class="{row["row_class"]}"'
 
-    def render_when(self, value: tuple[str, str, str, str]) -> SafeString:
-        iso, utc, day, clock = value
-        return format_html(
-            '<time datetime="{}" title="{} UTC">{}<br>{}</time>', iso, utc, day, clock
-        )
+    def render_when(self, value: tuple[Shown, str, str]) -> SafeString:
+        moment, day, clock = value
+        return mark_safe(time_html(moment, day, clock))  # noqa: S308 (escaped in time_html)
 
     def render_client(self, value: tuple[str, str, str]) -> SafeString:
         client_id, label, href = value
@@ -96,11 +94,13 @@ def _short(value: object) -> str:
 def rows(
     changes: Iterable[ClientChange], names: Mapping[str, tuple[str, str]], feed_url: str
 ) -> list[dict[str, Any]]:
-    """Display values, computed once a row (times in the operator's zone, UTC on hover)."""
+    """Display values, computed once a row (times in the operator's zone, named on each
+    time, UTC on hover)."""
     zone = timezone.get_current_timezone()
     result = []
     for change in changes:
-        local = change.time.astimezone(zone)
+        moment = shown(change.time, zone)
+        local = moment.local
         email, name = names.get(change.client_id, ("", ""))
         classes = []
         if not change.is_enabled:
@@ -112,12 +112,7 @@ def rows(
             extra = {"time": "not sent by B2Core (first seen)", **extra}
         result.append(
             {
-                "when": (
-                    local.isoformat(),
-                    change.time.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
-                    f"{local.day} {local:%b %Y}",
-                    f"{local:%H:%M:%S}",
-                ),
+                "when": (moment, f"{local.day} {local:%b %Y}", f"{local:%H:%M:%S}"),
                 "client": (
                     change.client_id,
                     name or email,
