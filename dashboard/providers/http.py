@@ -30,9 +30,17 @@ from .errors import (
     Unavailable,
     display_name,
 )
-from .wire import Reply, Scrubber, decode_json, parse_retry_after, provider_message
+from .wire import (
+    Reply,
+    Scrubber,
+    decode_json,
+    parse_retry_after,
+    provider_message,
+    read_capped,
+)
 
 __all__ = [
+    "MAX_RESPONSE_BYTES",
     "ProviderHTTP",
     "Reply",
     "RetryPolicy",
@@ -42,10 +50,16 @@ __all__ = [
     "map_status",
     "parse_retry_after",
     "provider_message",
+    "read_capped",
 ]
 
 T = TypeVar("T")
 log = logging.getLogger("dashboard.providers")
+
+# The largest answer read by default. Every answer but Wavix's sessions list is one record
+# or one page of at most 100: a few kilobytes. Wavix lists a service's day whole, unpaged
+# (~270 bytes a session), so that call asks for more (wavix.py).
+MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -135,6 +149,8 @@ class ProviderHTTP:
 
     ``retry=True`` is for reads and idempotent writes only; with ``retry=False`` a request is
     attempted exactly once, whatever happens, because it may have reached the provider.
+    An answer longer than ``max_response_bytes`` (or a call's own ``max_bytes``) is refused as
+    it streams in, never held whole.
     """
 
     def __init__(
@@ -148,13 +164,17 @@ class ProviderHTTP:
         secrets: Sequence[str] = (),
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         rand: Callable[[], float] = random.random,
     ) -> None:
+        if max_response_bytes < 1:
+            raise ValueError("max_response_bytes must be at least 1")
         self.provider = provider
         self.name = display_name(provider)
         self.timeouts = timeouts or Timeouts()
+        self.max_response_bytes = max_response_bytes
         self.retry_policy = retry or RetryPolicy()
         self.scrub = Scrubber(secrets)
         self._sleep = sleep
@@ -202,15 +222,18 @@ class ProviderHTTP:
         retry: bool,
         ok: Collection[int] = (200,),
         secrets: Sequence[str] = (),
+        max_bytes: int | None = None,
     ) -> Reply:
         """Send one call; return its reply when the status is in ``ok``, else raise.
 
         ``secrets`` are scrubbed from this call's error messages too (an OTP code, say).
+        ``max_bytes`` replaces the client's ``max_response_bytes`` for this call.
         """
         scrub = self.scrub.extended(secrets)
         deadline = self._clock() + self.timeouts.deadline
+        limit = self.max_response_bytes if max_bytes is None else max_bytes
         with call_deadline(self.timeouts.deadline):
-            return self._request(method, path, params, json, retry, ok, scrub, deadline)
+            return self._request(method, path, params, json, retry, ok, scrub, deadline, limit)
 
     def _request(
         self,
@@ -222,6 +245,7 @@ class ProviderHTTP:
         ok: Collection[int],
         scrub: Callable[[str], str],
         deadline: float,
+        limit: int,
     ) -> Reply:
         attempt = 0
         while True:
@@ -229,7 +253,7 @@ class ProviderHTTP:
             started = self._clock()
             error: ProviderError
             try:
-                reply = self._attempt(method, path, params, json, deadline)
+                reply = self._attempt(method, path, params, json, deadline, limit)
             except ProviderError as exc:
                 error = exc
             else:
@@ -306,23 +330,25 @@ class ProviderHTTP:
         params: Mapping[str, str | int] | None,
         json: object,
         deadline: float,
+        limit: int,
     ) -> Reply:
         remaining = deadline - self._clock()
         if remaining <= 0:
             raise self._deadline_error()
         url = path.lstrip("/")
         kwargs: dict[str, Any] = {"params": params, "timeout": self._timeout(remaining)}
+
+        def in_time() -> None:
+            # Checked per chunk too, for transports that are not sockets (tests, sandbox).
+            if self._clock() >= deadline:
+                raise self._deadline_error()
+
         if json is not None:
             kwargs["json"] = json
         try:
             with self._client.stream(method, url, **kwargs) as response:
-                chunks: list[bytes] = []
-                # Checked per chunk too, for transports that are not sockets (tests, sandbox).
-                for chunk in response.iter_bytes():
-                    chunks.append(chunk)
-                    if self._clock() >= deadline:
-                        raise self._deadline_error()
-                return Reply(response.status_code, response.headers, b"".join(chunks))
+                body = read_capped(self.provider, response, limit, in_time)
+                return Reply(response.status_code, response.headers, body)
         except httpx.TimeoutException as exc:
             if self._out_of_time(deadline):
                 raise self._deadline_error() from exc
