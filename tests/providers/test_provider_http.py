@@ -25,6 +25,7 @@ from dashboard.providers.http import (
     Timeouts,
     parse_retry_after,
     provider_message,
+    tls_context,
 )
 
 from .fakes import FakeClock, ScriptedServer, script
@@ -262,3 +263,23 @@ def test_each_attempt_is_logged_with_method_path_and_attempt(
     assert "attempt 1" in messages[0]
     assert "-> 200" in messages[1]
     assert "attempt 2" in messages[1]
+
+
+def test_provider_clients_share_one_tls_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[object] = []
+    real = httpx.create_ssl_context
+
+    def counting(*args: object, **kwargs: object) -> object:
+        built.append(args)
+        return real()
+
+    monkeypatch.setattr(httpx, "create_ssl_context", counting)
+    tls_context.cache_clear()
+    try:
+        clients = [ProviderHTTP("wavix", f"https://wavix-{n}.test") for n in range(3)]
+        for client in clients:
+            client.close()
+    finally:
+        tls_context.cache_clear()
+
+    assert len(built) == 1
