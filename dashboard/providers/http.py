@@ -88,6 +88,11 @@ class RetryPolicy:
         return rand() * ceiling
 
 
+def _ran_out(error: ProviderError) -> bool:
+    """The call's deadline ended this attempt (ProviderHTTP._deadline_error)."""
+    return isinstance(error, Unavailable) and not error.retryable
+
+
 @functools.cache
 def tls_context() -> ssl.SSLContext:
     """The TLS context every provider client shares, built once per process.
@@ -262,6 +267,7 @@ class ProviderHTTP:
         limit: int,
     ) -> Reply:
         attempt = 0
+        earlier: ProviderError | None = None
         while True:
             attempt += 1
             started = self._clock()
@@ -295,7 +301,12 @@ class ProviderHTTP:
                 error.message,
             )
             if delay is None:
+                if earlier is not None and _ran_out(error):
+                    # A retry ran into the deadline: what the provider itself said (a 502, a
+                    # 429) tells the operator more than "did not answer in time".
+                    raise earlier
                 raise error
+            earlier = error
             self._sleep(delay)
 
     def _retry_delay(

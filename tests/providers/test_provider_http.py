@@ -118,6 +118,33 @@ def test_retry_never_sleeps_past_deadline(clock: FakeClock) -> None:
     assert clock.sleeps == []
 
 
+def test_a_retry_cut_by_the_deadline_reports_what_the_provider_said(clock: FakeClock) -> None:
+    def slow_ok(request: httpx.Request) -> httpx.Response:
+        clock.now += 5.0  # the retry's answer came too late
+        return ok_json()
+
+    server = script(httpx.Response(502, text="<html>Bad Gateway</html>"), slow_ok)
+    http = make_http(server, clock, timeouts=Timeouts(deadline=1.0))
+
+    with pytest.raises(Unavailable) as caught:
+        http.request("GET", "/x", retry=True)
+
+    assert server.calls == 2
+    assert str(caught.value) == "Wavix failed on its side (502)."
+    assert caught.value.status == 502
+
+
+def test_a_first_attempt_cut_by_the_deadline_says_so(clock: FakeClock) -> None:
+    def slow_ok(request: httpx.Request) -> httpx.Response:
+        clock.now += 5.0
+        return ok_json()
+
+    with pytest.raises(Unavailable, match=r"^Wavix did not answer within 1 s\.$"):
+        make_http(script(slow_ok), clock, timeouts=Timeouts(deadline=1.0)).request(
+            "GET", "/x", retry=True
+        )
+
+
 def test_backoff_sleeps_stay_within_the_deadline(clock: FakeClock) -> None:
     server = script(httpx.Response(503))
     retry = RetryPolicy(max_retries=50, backoff_base=0.4, backoff_cap=0.4)
