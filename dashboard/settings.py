@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dashboard.accounts.middleware.OperatorTimezoneMiddleware",
+    # The provider calls one request makes share one PROVIDER_DEADLINE.
+    "dashboard.provider_deadline.ProviderDeadlineMiddleware",
     # Act only on requests routed to the sandbox (dashboard/sandbox/wsgi.py): a log of the
     # writes received (before any fault), then latency, errors and broken bodies on request.
     "dashboard.sandbox.calls.CallLogMiddleware",

@@ -20,15 +20,11 @@ from typing import Any, Self, TypeVar
 import httpx
 import msgspec
 
-from .deadline import call_deadline, install_deadline, time_left
+from .deadline import available, call_deadline, install_deadline, time_left
 from .errors import (
     BadResponse,
-    Forbidden,
-    NotFound,
     ProviderError,
     RateLimited,
-    Rejected,
-    Unauthorized,
     Unavailable,
     display_name,
 )
@@ -36,6 +32,7 @@ from .wire import (
     Reply,
     Scrubber,
     decode_json,
+    map_status,
     parse_retry_after,
     provider_message,
     read_capped,
@@ -88,6 +85,14 @@ class RetryPolicy:
         return rand() * ceiling
 
 
+@dataclass(frozen=True)
+class _Budget:
+    """When a call must end (on ProviderHTTP's clock), and how many seconds it was given."""
+
+    deadline: float
+    seconds: float
+
+
 def _ran_out(error: ProviderError) -> bool:
     """The call's deadline ended this attempt (ProviderHTTP._deadline_error)."""
     return isinstance(error, Unavailable) and not error.retryable
@@ -102,64 +107,6 @@ def tls_context() -> ssl.SSLContext:
     Built as httpx builds its own (certifi, or SSL_CERT_FILE / SSL_CERT_DIR when set).
     """
     return httpx.create_ssl_context()
-
-
-def _sentence(head: str, detail: str | None) -> str:
-    if not detail:
-        return head + "."
-    text = f"{head}: {detail}"
-    return text if text[-1] in ".!?" else text + "."
-
-
-def map_status(
-    provider: str, status: int, headers: httpx.Headers, body: bytes, scrub: Callable[[str], str]
-) -> ProviderError:
-    """Turn an unexpected HTTP status into the matching ProviderError."""
-    name = display_name(provider)
-    raw = provider_message(body, headers.get("content-type", ""))
-    detail = scrub(raw) if raw else None
-    if status == 401:
-        return Unauthorized(
-            provider, _sentence(f"{name} did not accept our credentials (401)", detail), status=401
-        )
-    if status == 403:
-        return Forbidden(
-            provider,
-            _sentence(f"{name} refused access (403)", detail),
-            status=403,
-            detail=detail,
-        )
-    if status == 404:
-        return NotFound(
-            provider,
-            _sentence(f"{name} found no such record (404)", detail),
-            status=404,
-            detail=detail,
-        )
-    if status == 429:
-        retry_after = parse_retry_after(headers.get("retry-after"))
-        wait = f"; try again in {retry_after:.0f} s" if retry_after is not None else ""
-        return RateLimited(
-            provider,
-            f"{name} is limiting how often we may call it (429){wait}.",
-            retry_after=retry_after,
-        )
-    if status >= 500:
-        return Unavailable(
-            provider,
-            _sentence(f"{name} failed on its side ({status})", detail),
-            status=status,
-            retry_after=parse_retry_after(headers.get("retry-after")),
-        )
-    if 400 <= status < 500:
-        return Rejected(
-            provider, _sentence(f"{name} rejected the request ({status})", detail), status=status
-        )
-    return BadResponse(
-        provider,
-        f"{name} answered with an unexpected status ({status}); check its base URL.",
-        status=status,
-    )
 
 
 class ProviderHTTP:
@@ -249,10 +196,20 @@ class ProviderHTTP:
         ``max_bytes`` replaces the client's ``max_response_bytes`` for this call.
         """
         scrub = self.scrub.extended(secrets)
-        deadline = self._clock() + self.timeouts.deadline
+        # Within a deadline shared with other calls (a request's: see shared_deadline), or
+        # one set around this call (keeping), a call gets only what is left of it.
+        left = available()
+        seconds = self.timeouts.deadline if left is None else min(self.timeouts.deadline, left)
+        if seconds <= 0.01:
+            raise Unavailable(
+                self.provider,
+                f"{self.name} was not asked: no time was left before the deadline.",
+                retryable=False,
+            )
+        budget = _Budget(self._clock() + seconds, seconds)
         limit = self.max_response_bytes if max_bytes is None else max_bytes
-        with call_deadline(self.timeouts.deadline):
-            return self._request(method, path, params, json, retry, ok, scrub, deadline, limit)
+        with call_deadline(seconds):
+            return self._request(method, path, params, json, retry, ok, scrub, budget, limit)
 
     def _request(
         self,
@@ -263,7 +220,7 @@ class ProviderHTTP:
         retry: bool,
         ok: Collection[int],
         scrub: Callable[[str], str],
-        deadline: float,
+        budget: _Budget,
         limit: int,
     ) -> Reply:
         attempt = 0
@@ -273,7 +230,7 @@ class ProviderHTTP:
             started = self._clock()
             error: ProviderError
             try:
-                reply = self._attempt(method, path, params, json, deadline, limit)
+                reply = self._attempt(method, path, params, json, budget, limit)
             except ProviderError as exc:
                 error = exc
             else:
@@ -289,7 +246,7 @@ class ProviderHTTP:
                     )
                     return reply
                 error = self.error_for(reply, scrub)
-            delay = self._retry_delay(error, attempt, retry, deadline)
+            delay = self._retry_delay(error, attempt, retry, budget.deadline)
             self._log.warning(
                 "%s %s %s failed in %.0f ms (attempt %d, %s): %s",
                 self.provider,
@@ -341,10 +298,10 @@ class ProviderHTTP:
         left = time_left()
         return self._clock() >= deadline - 0.01 or (left is not None and left <= 0.01)
 
-    def _deadline_error(self) -> Unavailable:
+    def _deadline_error(self, budget: _Budget) -> Unavailable:
         return Unavailable(
             self.provider,
-            f"{self.name} did not answer within {self.timeouts.deadline:g} s.",
+            f"{self.name} did not answer within {round(budget.seconds, 1):g} s.",
             retryable=False,
         )
 
@@ -354,19 +311,20 @@ class ProviderHTTP:
         path: str,
         params: Mapping[str, str | int] | None,
         json: object,
-        deadline: float,
+        budget: _Budget,
         limit: int,
     ) -> Reply:
+        deadline = budget.deadline
         remaining = deadline - self._clock()
         if remaining <= 0:
-            raise self._deadline_error()
+            raise self._deadline_error(budget)
         url = path.lstrip("/")
         kwargs: dict[str, Any] = {"params": params, "timeout": self._timeout(remaining)}
 
         def in_time() -> None:
             # Checked per chunk too, for transports that are not sockets (tests, sandbox).
             if self._clock() >= deadline:
-                raise self._deadline_error()
+                raise self._deadline_error(budget)
 
         if json is not None:
             kwargs["json"] = json
@@ -376,7 +334,7 @@ class ProviderHTTP:
                 return Reply(response.status_code, response.headers, body)
         except httpx.TimeoutException as exc:
             if self._out_of_time(deadline):
-                raise self._deadline_error() from exc
+                raise self._deadline_error(budget) from exc
             if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
                 message = f"Could not connect to {self.name} within {self.timeouts.connect:g} s."
             else:

@@ -1,4 +1,5 @@
-"""Reading provider answers: the reply record, secret scrubbing, error text, JSON decoding."""
+"""Reading provider answers: the reply record, its size cap, secret scrubbing, error text
+(statuses mapped to errors), JSON decoding."""
 
 from __future__ import annotations
 
@@ -12,13 +13,24 @@ from typing import TypeVar
 import httpx
 import msgspec
 
-from .errors import BadResponse, display_name
+from .errors import (
+    BadResponse,
+    Forbidden,
+    NotFound,
+    ProviderError,
+    RateLimited,
+    Rejected,
+    Unauthorized,
+    Unavailable,
+    display_name,
+)
 
 __all__ = [
     "Reply",
     "Scrubber",
     "cap_stream",
     "decode_json",
+    "map_status",
     "parse_retry_after",
     "provider_message",
     "read_capped",
@@ -246,3 +258,61 @@ def cap_stream(provider: str, response: httpx.Response, limit: int) -> None:
         raise too_large(provider, limit, response.status_code)
     if isinstance(response.stream, httpx.SyncByteStream):
         response.stream = _CappedStream(provider, response.stream, limit, response.status_code)
+
+
+def _sentence(head: str, detail: str | None) -> str:
+    if not detail:
+        return head + "."
+    text = f"{head}: {detail}"
+    return text if text[-1] in ".!?" else text + "."
+
+
+def map_status(
+    provider: str, status: int, headers: httpx.Headers, body: bytes, scrub: Callable[[str], str]
+) -> ProviderError:
+    """Turn an unexpected HTTP status into the matching ProviderError."""
+    name = display_name(provider)
+    raw = provider_message(body, headers.get("content-type", ""))
+    detail = scrub(raw) if raw else None
+    if status == 401:
+        return Unauthorized(
+            provider, _sentence(f"{name} did not accept our credentials (401)", detail), status=401
+        )
+    if status == 403:
+        return Forbidden(
+            provider,
+            _sentence(f"{name} refused access (403)", detail),
+            status=403,
+            detail=detail,
+        )
+    if status == 404:
+        return NotFound(
+            provider,
+            _sentence(f"{name} found no such record (404)", detail),
+            status=404,
+            detail=detail,
+        )
+    if status == 429:
+        retry_after = parse_retry_after(headers.get("retry-after"))
+        wait = f"; try again in {retry_after:.0f} s" if retry_after is not None else ""
+        return RateLimited(
+            provider,
+            f"{name} is limiting how often we may call it (429){wait}.",
+            retry_after=retry_after,
+        )
+    if status >= 500:
+        return Unavailable(
+            provider,
+            _sentence(f"{name} failed on its side ({status})", detail),
+            status=status,
+            retry_after=parse_retry_after(headers.get("retry-after")),
+        )
+    if 400 <= status < 500:
+        return Rejected(
+            provider, _sentence(f"{name} rejected the request ({status})", detail), status=status
+        )
+    return BadResponse(
+        provider,
+        f"{name} answered with an unexpected status ({status}); check its base URL.",
+        status=status,
+    )
