@@ -49,8 +49,7 @@ def fault_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[Faul
 class Providers:
     """Points the dashboard's Wavix and B2Core at the fault server (or at a dead address).
 
-    Under a fault the test's small timeouts apply; healed, generous ones, so that what is
-    read after a fault (the seed, the page an action leads to) never times out by itself.
+    With the timeouts the fault calls for (matrix.timeouts_for).
     """
 
     def __init__(self, server: FaultServer, settings: Any) -> None:
@@ -61,10 +60,10 @@ class Providers:
         origin = self.server.origin_for(fault)
         self.settings.WAVIX_BASE_URL = origin + canned.WAVIX
         self.settings.B2CORE_BASE_URL = origin + canned.B2CORE
-        small = bool(fault)
-        self.settings.PROVIDER_CONNECT_TIMEOUT = matrix.CONNECT_TIMEOUT if small else 10.0
-        self.settings.PROVIDER_READ_TIMEOUT = matrix.READ_TIMEOUT if small else 10.0
-        self.settings.PROVIDER_DEADLINE = matrix.DEADLINE if small else 20.0
+        timeouts = matrix.timeouts_for(fault)
+        self.settings.PROVIDER_CONNECT_TIMEOUT = timeouts.connect
+        self.settings.PROVIDER_READ_TIMEOUT = timeouts.read
+        self.settings.PROVIDER_DEADLINE = timeouts.deadline
         reset_clients()
 
     def heal(self) -> None:

@@ -74,18 +74,20 @@ def _gist(v: Visit, target: Target) -> str:
     return " | ".join(found) or "(nothing about it)"
 
 
-def _check(target: Target, fault: str, v: Visit, calls: list[float]) -> list[str]:
+def _check(target: Target, fault: str, v: Visit) -> list[str]:
     problems = list(v.problems)
+    calls = v.faulted_calls()
     said = matrix.expected_message(fault, target.provider)
     if not any(said.search(text) for text in v.texts):
         problems.append(f"no message matching /{said.pattern}/; it said: {_gist(v, target)}")
-    late = [c for c in calls if c > matrix.DEADLINE + matrix.CALL_MARGIN]
+    deadline = matrix.timeouts_for(fault).deadline
+    late = [c for c in calls if c > deadline + matrix.CALL_MARGIN]
     if late:
         problems.append(f"provider calls past the deadline: {', '.join(f'{c:.2f}' for c in late)}")
-    slow = [c for c in calls if c >= matrix.SLOW_CALL]
+    slow = [c for c in calls if c >= matrix.SLOW_CALL_SHARE * deadline]
     if len(slow) > target.calls:
         problems.append(f"{len(slow)} calls waited out the deadline in turn, not {target.calls}")
-    bound = target.calls * matrix.DEADLINE + matrix.PAGE_MARGIN
+    bound = target.calls * deadline + matrix.PAGE_MARGIN
     if v.seconds > bound:
         problems.append(f"took {v.seconds:.2f} s, more than {bound:.1f} s")
     server = v.server
@@ -115,13 +117,13 @@ def _drive(
     providers.point(fault)
     server.set(fault, target.scope)
     calls.clear()
-    visit = Visit(client, server, fault, heal=providers.heal)
+    visit = Visit(client, server, fault, healer=providers.heal, calls=calls)
 
     visit.run(target.step)
-    providers.heal()
+    visit.heal()
 
-    problems = _check(target, fault, visit, calls)
-    bound = target.calls * matrix.DEADLINE + matrix.PAGE_MARGIN
+    problems = _check(target, fault, visit)
+    bound = target.calls * matrix.timeouts_for(fault).deadline + matrix.PAGE_MARGIN
     row = ROWS.index(target)
     record = Record(row, target.name, fault, visit.seconds, bound, tuple(problems))
     request.node.user_properties.append(record.as_property())
