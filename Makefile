@@ -9,7 +9,7 @@ PORT ?= 8000
 # Where `make test` looks for PostgreSQL (trust auth on this machine and CI's).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/dashboard
 
-.PHONY: run reseed test lint typecheck pytest pytest-sqlite pytest-postgres browser-deps sandbox bench clean
+.PHONY: run reseed faults test lint typecheck pytest pytest-sqlite pytest-postgres browser-deps sandbox bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -38,6 +38,10 @@ run: $(VENV)/.installed
 reseed: $(VENV)/.installed
 	$(MANAGE) sandbox_seed
 	$(MANAGE) purge_mirror --days 0
+
+## faults: every provider-backed page and action × every provider fault; prints the table
+faults: $(VENV)/.installed
+	env -u DATABASE_URL -u WAVIX_BASE_URL -u B2CORE_BASE_URL $(VENV)/bin/pytest -q -n 2 tests/faults
 
 ## sandbox: serve only the sandbox providers on port 8001 (point WAVIX_BASE_URL at it)
 sandbox: $(VENV)/.installed

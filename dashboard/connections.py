@@ -72,15 +72,15 @@ def wavix_client() -> WavixClient:
     with _lock:
         client = _wavix.get(key)
         if client is None:
-            if base_url:
-                client = WavixClient(base_url, api_key, timeouts=_timeouts())
-            else:
-                client = WavixClient(
-                    SANDBOX_ORIGIN + credentials.WAVIX_PREFIX,
-                    credentials.WAVIX_API_KEY,
-                    transport=_sandbox_transport(),
-                    timeouts=_timeouts(),
-                )
+            sandbox = not base_url
+            client = WavixClient(
+                SANDBOX_ORIGIN + credentials.WAVIX_PREFIX if sandbox else base_url,
+                credentials.WAVIX_API_KEY if sandbox else api_key,
+                transport=_sandbox_transport() if sandbox else None,
+                timeouts=_timeouts(),
+                max_response_bytes=settings.PROVIDER_MAX_RESPONSE_BYTES,
+                max_sessions_bytes=settings.WAVIX_MAX_SESSIONS_BYTES,
+            )
             _wavix[key] = client
         return client
 
@@ -132,6 +132,7 @@ def new_b2core_client() -> B2CoreClient:
             timeouts=_timeouts(),
             disable_body=disable_body,
             max_pages=settings.B2CORE_MAX_PAGES,
+            max_response_bytes=settings.PROVIDER_MAX_RESPONSE_BYTES,
         )
     access, refresh = settings.B2CORE_ACCESS_TOKEN, settings.B2CORE_REFRESH_TOKEN
     store = TokenStore.for_settings(
@@ -154,6 +155,7 @@ def new_b2core_client() -> B2CoreClient:
         timeouts=_timeouts(),
         disable_body=disable_body,
         max_pages=settings.B2CORE_MAX_PAGES,
+        max_response_bytes=settings.PROVIDER_MAX_RESPONSE_BYTES,
     )
 
 

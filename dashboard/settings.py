@@ -100,6 +100,8 @@ MIDDLEWARE = [
     # Signs out after SESSION_IDLE_SECONDS without activity or SESSION_MAX_SECONDS in all.
     "dashboard.accounts.session_limits.SessionLimitsMiddleware",
     "dashboard.accounts.middleware.OperatorTimezoneMiddleware",
+    # The provider calls one request makes share one PROVIDER_DEADLINE.
+    "dashboard.provider_deadline.ProviderDeadlineMiddleware",
     # Act only on requests routed to the sandbox (dashboard/sandbox/wsgi.py): a log of the
     # writes received (before any fault), then latency, errors and broken bodies on request.
     "dashboard.sandbox.calls.CallLogMiddleware",
@@ -379,6 +381,11 @@ if CLIENT_DISABLE_ROLE not in ("admin", "operator"):
 PROVIDER_CONNECT_TIMEOUT = envfloat("PROVIDER_CONNECT_TIMEOUT", 5.0, minimum=0.1)
 PROVIDER_READ_TIMEOUT = envfloat("PROVIDER_READ_TIMEOUT", 15.0, minimum=0.1)
 PROVIDER_DEADLINE = envfloat("PROVIDER_DEADLINE", 30.0, minimum=0.1)
+# Bytes: a longer answer is refused as it streams in, never held whole. Every answer is one
+# record or a page of at most 100 (a few KB), but Wavix's sessions list: a service's whole
+# day, unpaged, ~270 bytes a session (100,000 sessions ≈ 27 MB).
+PROVIDER_MAX_RESPONSE_BYTES = envint("PROVIDER_MAX_RESPONSE_BYTES", 4 * 1024 * 1024, minimum=1024)
+WAVIX_MAX_SESSIONS_BYTES = envint("WAVIX_MAX_SESSIONS_BYTES", 64 * 1024 * 1024, minimum=1024)
 
 # The sandbox stands in for any provider that is not configured.
 SANDBOX_SEED = envint("SANDBOX_SEED", 2024)

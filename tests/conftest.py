@@ -18,6 +18,10 @@ import pytest
 from dashboard.audit import triggers
 from dashboard.sandbox import credentials
 
+# The fault matrix's summary table, printed at the end of any run that includes it (hooks
+# here, so that the xdist controller, which collects nothing, has them too).
+from tests.faults.summary import pytest_runtest_logreport, pytest_terminal_summary  # noqa: F401
+
 # Django's flush empties every table between transactional tests, the append-only audit
 # table too: test connections start in the triggers' maintenance mode, and tests/audit
 # switch it off where they test the triggers.

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from dashboard.connections import b2core_client, reset_clients
+from dashboard.connections import b2core_client, reset_clients, wavix_client
 from dashboard.providers.b2core import PageBoundReached
 from dashboard.sandbox import credentials
 
@@ -34,3 +34,21 @@ def test_b2core_max_pages_setting_bounds_a_walk(settings: Any, b2core_over_socke
         list(walk)
 
     assert (walk.pages, walk.received) == (2, 14)
+
+
+@pytest.mark.django_db
+def test_response_size_caps_come_from_settings(settings: Any) -> None:
+    settings.PROVIDER_MAX_RESPONSE_BYTES = 123_456
+    settings.WAVIX_MAX_SESSIONS_BYTES = 7_654_321
+    reset_clients()
+    try:
+        wavix, b2core = wavix_client(), b2core_client()
+        caps = (
+            wavix.http.max_response_bytes,
+            wavix.max_sessions_bytes,
+            b2core.http.max_response_bytes,
+        )
+    finally:
+        reset_clients()
+
+    assert caps == (123_456, 7_654_321, 123_456)

@@ -112,3 +112,10 @@ def test_database_url_selects_postgresql(tmp_path):
         "django.db.backends.postgresql",
         "django.db.backends.sqlite3",
     ]
+
+
+def test_a_response_cap_below_a_kilobyte_is_reported_by_check(tmp_path):
+    result = run_manage("check", tmp_path=tmp_path, PROVIDER_MAX_RESPONSE_BYTES="100")
+    assert result.returncode != 0
+    assert "PROVIDER_MAX_RESPONSE_BYTES: 100 is below the minimum of 1024" in result.stderr
+    assert "Traceback" not in result.stderr

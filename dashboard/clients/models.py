@@ -84,3 +84,20 @@ class ClientSyncState(models.Model):
 
     def __str__(self) -> str:
         return self.client_id
+
+
+class ClientListSync(models.Model):
+    """How ``sync_clients`` last fared with B2Core's client list: one row (pk 1).
+
+    Per-client outcomes live on ClientSyncState; a run that cannot read the list reaches no
+    client, so this row is what tells the feed that the sync is failing.
+    """
+
+    ONE = 1
+
+    attempted_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)  # last read to its end
+    last_error = models.CharField(max_length=500, blank=True)  # "" once read again
+
+    def __str__(self) -> str:
+        return self.last_error or f"read at {self.read_at}"

@@ -39,8 +39,21 @@ class Problem:
         return self.kind in ("restricted", "not_found")
 
 
-def problem(exc: ProviderError, not_found: str) -> Problem:
-    """What to tell the operator about ``exc``; ``not_found`` is the 404 sentence."""
+LIST_REFUSED = (
+    "B2Core refused the dashboard's service account its client list (403): the account "
+    "lacks the Back Office permission to read clients; ask a B2Core administrator."
+)
+
+
+def problem(exc: ProviderError, not_found: str, *, one_client: bool = True) -> Problem:
+    """What to tell the operator about ``exc``; ``not_found`` is the 404 sentence.
+
+    A 403 about one client is a tag restriction; about the whole list (``one_client`` False)
+    it is the account's missing permission, and says so.
+    """
+    if isinstance(exc, Forbidden) and not one_client:
+        said = f" B2Core said: {exc.detail}" if exc.detail else ""
+        return Problem("refused", LIST_REFUSED + said)
     if isinstance(exc, Forbidden):
         return Problem("restricted", RESTRICTED)
     if isinstance(exc, NotFound):

@@ -64,7 +64,9 @@ def client_list(request: HtmxHttpRequest) -> HttpResponse:
         try:
             page = b2core_client().list_clients(**kwargs)
         except ProviderError as exc:
-            context["problem"] = problem(exc, "B2Core has no client list at this address.")
+            context["problem"] = problem(
+                exc, "B2Core has no client list at this address.", one_client=False
+            )
         else:
             table = ClientTable(PresortedListData(client_rows(page.items)))
             RequestConfig(request, paginate=False).configure(table)

@@ -37,7 +37,7 @@ from .b2core_records import (
     utc_iso,
 )
 from .errors import Forbidden, NotFound, ProviderError, Unauthorized
-from .http import ProviderClient, ProviderHTTP, Reply, RetryPolicy, Timeouts
+from .http import MAX_RESPONSE_BYTES, ProviderClient, ProviderHTTP, Reply, RetryPolicy, Timeouts
 
 __all__ = [
     "MAX_LIMIT",
@@ -87,6 +87,7 @@ class B2CoreClient(ProviderClient):
         disable_body: Mapping[str, object] | None = None,
         bool_style: str = "int",
         max_pages: int = MAX_PAGES,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -122,6 +123,7 @@ class B2CoreClient(ProviderClient):
             secrets=[s for s in (access_token, refresh_token, password) if s],
             timeouts=timeouts,
             retry=retry,
+            max_response_bytes=max_response_bytes,
             sleep=sleep,
             clock=clock,
         )

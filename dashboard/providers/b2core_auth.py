@@ -18,12 +18,16 @@ import msgspec
 
 from .errors import BadResponse, ProviderError, TwoFactorRequired, Unauthorized
 from .http import Reply, decode_json
+from .wire import cap_stream
 
 __all__ = ["B2CoreAuth", "TokenPair"]
 
 PROVIDER = "b2core"
 
 _Flow = Generator[httpx.Request, httpx.Response, None]
+
+# A token answer is a few hundred bytes; so is a 401's body, which httpx reads before we renew.
+TOKEN_MAX_BYTES = 64 * 1024
 
 # A refresh answered with one of these means "this refresh token is no good" (404/405: the
 # host has no refresh endpoint): sign in instead. Anything else unexpected is an outage.
@@ -128,6 +132,7 @@ class B2CoreAuth(httpx.Auth):
             return
         if not self._renew_possible():
             return  # the 401 stands and becomes Unauthorized
+        cap_stream(PROVIDER, response, TOKEN_MAX_BYTES)  # httpx reads it when we go on
         yield from self._renew(request, used)
         request.headers["Authorization"] = f"Bearer {self._tokens()[0]}"
         yield request
@@ -203,6 +208,7 @@ class B2CoreAuth(httpx.Auth):
         self, original: httpx.Request, refresh: str
     ) -> Generator[httpx.Request, httpx.Response, bool]:
         response = yield self._token_request(original, "api/v2/refresh", {"refreshToken": refresh})
+        cap_stream(PROVIDER, response, TOKEN_MAX_BYTES)
         response.read()
         if response.status_code in _REFUSED:
             return False
@@ -222,6 +228,7 @@ class B2CoreAuth(httpx.Auth):
         response = yield self._token_request(
             original, "api/v2/signin", {"email": self._email, "password": self._password}
         )
+        cap_stream(PROVIDER, response, TOKEN_MAX_BYTES)
         response.read()
         reply = _reply(response)
         if response.status_code in (400, 401, 403, 422):

@@ -25,10 +25,36 @@ from typing import Any
 import httpcore
 import httpx
 
-__all__ = ["DeadlineBackend", "call_deadline", "install_deadline", "time_left"]
+__all__ = [
+    "DeadlineBackend",
+    "available",
+    "call_deadline",
+    "install_deadline",
+    "keeping",
+    "shared_deadline",
+    "shared_time_left",
+    "time_left",
+    "unshared",
+]
 
 # time.monotonic() at which the current provider call must end; None outside a call.
 _deadline: ContextVar[float | None] = ContextVar("provider_call_deadline", default=None)
+
+
+class _Shared:
+    """One deadline for every call made in a scope, running from the first of them."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at: float | None = None
+
+    def start(self) -> float:
+        if self.at is None:
+            self.at = time.monotonic() + self.seconds
+        return self.at
+
+
+_shared: ContextVar[_Shared | None] = ContextVar("provider_shared_deadline", default=None)
 
 
 def time_left() -> float | None:
@@ -38,12 +64,64 @@ def time_left() -> float | None:
 
 
 @contextlib.contextmanager
+def shared_deadline(seconds: float) -> Iterator[None]:
+    """Make every call in this context end within ``seconds`` of the first one's start.
+
+    For a web request: the calls it makes in turn share one deadline instead of each having
+    its own. Other threads (a pool the context hands work to) are not bound by it.
+    """
+    token = _shared.set(_Shared(seconds))
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+@contextlib.contextmanager
+def unshared() -> Iterator[None]:
+    """Leave the shared deadline for the calls in this context, as if on another thread."""
+    token = _shared.set(None)
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def shared_time_left() -> float | None:
+    """Seconds left of the shared deadline (starting it if no call has yet), or None."""
+    shared = _shared.get()
+    return None if shared is None else shared.start() - time.monotonic()
+
+
+def available() -> float | None:
+    """Seconds a call starting now may take under the deadlines around it, or None if none."""
+    bounds = [left for left in (time_left(), shared_time_left()) if left is not None]
+    return min(bounds) if bounds else None
+
+
+@contextlib.contextmanager
+def keeping(fraction: float) -> Iterator[None]:
+    """Leave ``fraction`` of the time left to the calls after this context (a write's
+    read-back): the calls inside get the rest. Without a deadline around, nothing changes."""
+    left = available()
+    if left is None:
+        yield
+        return
+    with call_deadline(max(0.0, left * (1.0 - fraction))):
+        yield
+
+
+@contextlib.contextmanager
 def call_deadline(seconds: float) -> Iterator[None]:
     """Make every socket operation in this context end within ``seconds`` from now.
 
-    Nested calls keep the earlier deadline: an inner call cannot outlive an outer one.
+    Nested calls keep the earlier deadline: an inner call cannot outlive an outer one, nor
+    a call the shared deadline around it (``shared_deadline``).
     """
     at = time.monotonic() + seconds
+    shared = _shared.get()
+    if shared is not None:
+        at = min(at, shared.start())
     outer = _deadline.get()
     token = _deadline.set(at if outer is None else min(at, outer))
     try:

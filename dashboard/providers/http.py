@@ -7,8 +7,10 @@ by deadline.py) and docs/advanced/transports.md.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
+import ssl
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,21 +21,26 @@ import httpx
 import msgspec
 
 from .calllog import log_call, mask_phones
-from .deadline import call_deadline, install_deadline, time_left
+from .deadline import available, call_deadline, install_deadline, time_left
 from .errors import (
     BadResponse,
-    Forbidden,
-    NotFound,
     ProviderError,
     RateLimited,
-    Rejected,
-    Unauthorized,
     Unavailable,
     display_name,
 )
-from .wire import Reply, Scrubber, decode_json, parse_retry_after, provider_message
+from .wire import (
+    Reply,
+    Scrubber,
+    decode_json,
+    map_status,
+    parse_retry_after,
+    provider_message,
+    read_capped,
+)
 
 __all__ = [
+    "MAX_RESPONSE_BYTES",
     "ProviderHTTP",
     "Reply",
     "RetryPolicy",
@@ -43,10 +50,16 @@ __all__ = [
     "map_status",
     "parse_retry_after",
     "provider_message",
+    "read_capped",
 ]
 
 T = TypeVar("T")
 log = logging.getLogger("dashboard.providers")
+
+# The largest answer read by default. Every answer but Wavix's sessions list is one record
+# or one page of at most 100: a few kilobytes. Wavix lists a service's day whole, unpaged
+# (~270 bytes a session), so that call asks for more (wavix.py).
+MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -73,62 +86,28 @@ class RetryPolicy:
         return rand() * ceiling
 
 
-def _sentence(head: str, detail: str | None) -> str:
-    if not detail:
-        return head + "."
-    text = f"{head}: {detail}"
-    return text if text[-1] in ".!?" else text + "."
+@dataclass(frozen=True)
+class _Budget:
+    """When a call must end (on ProviderHTTP's clock), and how many seconds it was given."""
+
+    deadline: float
+    seconds: float
 
 
-def map_status(
-    provider: str, status: int, headers: httpx.Headers, body: bytes, scrub: Callable[[str], str]
-) -> ProviderError:
-    """Turn an unexpected HTTP status into the matching ProviderError."""
-    name = display_name(provider)
-    raw = provider_message(body, headers.get("content-type", ""))
-    detail = scrub(raw) if raw else None
-    if status == 401:
-        return Unauthorized(
-            provider, _sentence(f"{name} did not accept our credentials (401)", detail), status=401
-        )
-    if status == 403:
-        return Forbidden(
-            provider,
-            _sentence(f"{name} refused access (403)", detail),
-            status=403,
-            detail=detail,
-        )
-    if status == 404:
-        return NotFound(
-            provider,
-            _sentence(f"{name} found no such record (404)", detail),
-            status=404,
-            detail=detail,
-        )
-    if status == 429:
-        retry_after = parse_retry_after(headers.get("retry-after"))
-        wait = f"; try again in {retry_after:.0f} s" if retry_after is not None else ""
-        return RateLimited(
-            provider,
-            f"{name} is limiting how often we may call it (429){wait}.",
-            retry_after=retry_after,
-        )
-    if status >= 500:
-        return Unavailable(
-            provider,
-            _sentence(f"{name} failed on its side ({status})", detail),
-            status=status,
-            retry_after=parse_retry_after(headers.get("retry-after")),
-        )
-    if 400 <= status < 500:
-        return Rejected(
-            provider, _sentence(f"{name} rejected the request ({status})", detail), status=status
-        )
-    return BadResponse(
-        provider,
-        f"{name} answered with an unexpected status ({status}); check its base URL.",
-        status=status,
-    )
+def _ran_out(error: ProviderError) -> bool:
+    """The call's deadline ended this attempt (ProviderHTTP._deadline_error)."""
+    return isinstance(error, Unavailable) and not error.retryable
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The TLS context every provider client shares, built once per process.
+
+    httpx builds one per client otherwise, reading the CA bundle each time (~120 ms of CPU,
+    measured here): paid again by every client a test, a task or a settings change makes.
+    Built as httpx builds its own (certifi, or SSL_CERT_FILE / SSL_CERT_DIR when set).
+    """
+    return httpx.create_ssl_context()
 
 
 class ProviderHTTP:
@@ -136,6 +115,8 @@ class ProviderHTTP:
 
     ``retry=True`` is for reads and idempotent writes only; with ``retry=False`` a request is
     attempted exactly once, whatever happens, because it may have reached the provider.
+    An answer longer than ``max_response_bytes`` (or a call's own ``max_bytes``) is refused as
+    it streams in, never held whole.
     """
 
     def __init__(
@@ -149,13 +130,17 @@ class ProviderHTTP:
         secrets: Sequence[str] = (),
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         rand: Callable[[], float] = random.random,
     ) -> None:
+        if max_response_bytes < 1:
+            raise ValueError("max_response_bytes must be at least 1")
         self.provider = provider
         self.name = display_name(provider)
         self.timeouts = timeouts or Timeouts()
+        self.max_response_bytes = max_response_bytes
         self.retry_policy = retry or RetryPolicy()
         self.scrub = Scrubber(secrets)
         self._sleep = sleep
@@ -172,6 +157,7 @@ class ProviderHTTP:
             headers={"Accept": "application/json", **(headers or {})},
             timeout=self._timeout(self.timeouts.deadline),
             follow_redirects=False,
+            verify=tls_context(),
         )
         # Every socket operation of the pools httpx built ends by the call's deadline.
         install_deadline(self._client)
@@ -204,22 +190,35 @@ class ProviderHTTP:
         ok: Collection[int] = (200,),
         secrets: Sequence[str] = (),
         operation: str = "",
+        max_bytes: int | None = None,
     ) -> Reply:
         """Send one call; return its reply when the status is in ``ok``, else raise.
 
         ``secrets`` are scrubbed from this call's error messages too (an OTP code, say).
         ``operation`` names the call in its log line (calllog.py): "cancel", "list_sessions".
+        ``max_bytes`` replaces the client's ``max_response_bytes`` for this call.
         """
         scrub = self.scrub.extended(secrets)
         started = self._clock()
-        deadline = started + self.timeouts.deadline
         attempts = [0]
         status: int | None = None
         outcome, error = "ok", ""
         try:
-            with call_deadline(self.timeouts.deadline):
+            # Within a deadline shared with other calls (a request's: see shared_deadline), or
+            # one set around this call (keeping), a call gets only what is left of it.
+            left = available()
+            seconds = self.timeouts.deadline if left is None else min(self.timeouts.deadline, left)
+            if seconds <= 0.01:
+                raise Unavailable(
+                    self.provider,
+                    f"{self.name} was not asked: no time was left before the deadline.",
+                    retryable=False,
+                )
+            budget = _Budget(started + seconds, seconds)
+            limit = self.max_response_bytes if max_bytes is None else max_bytes
+            with call_deadline(seconds):
                 reply = self._request(
-                    method, path, params, json, retry, ok, scrub, deadline, attempts
+                    method, path, params, json, retry, ok, scrub, budget, limit, attempts
                 )
             status = reply.status
             return reply
@@ -250,17 +249,19 @@ class ProviderHTTP:
         retry: bool,
         ok: Collection[int],
         scrub: Callable[[str], str],
-        deadline: float,
+        budget: _Budget,
+        limit: int,
         attempts: list[int],
     ) -> Reply:
         attempt = 0
+        earlier: ProviderError | None = None
         while True:
             attempt += 1
             attempts[0] = attempt
             started = self._clock()
             error: ProviderError
             try:
-                reply = self._attempt(method, path, params, json, deadline)
+                reply = self._attempt(method, path, params, json, budget, limit)
             except ProviderError as exc:
                 error = exc
             else:
@@ -276,7 +277,7 @@ class ProviderHTTP:
                     )
                     return reply
                 error = self.error_for(reply, scrub)
-            delay = self._retry_delay(error, attempt, retry, deadline)
+            delay = self._retry_delay(error, attempt, retry, budget.deadline)
             # Each attempt at DEBUG: the call's own line (calllog.py) says how it ended.
             self._log.debug(
                 "%s %s %s failed in %.0f ms (attempt %d, %s): %s",
@@ -289,7 +290,12 @@ class ProviderHTTP:
                 mask_phones(error.message),
             )
             if delay is None:
+                if earlier is not None and _ran_out(error):
+                    # A retry ran into the deadline: what the provider itself said (a 502, a
+                    # 429) tells the operator more than "did not answer in time".
+                    raise earlier
                 raise error
+            earlier = error
             self._sleep(delay)
 
     def _retry_delay(
@@ -324,10 +330,10 @@ class ProviderHTTP:
         left = time_left()
         return self._clock() >= deadline - 0.01 or (left is not None and left <= 0.01)
 
-    def _deadline_error(self) -> Unavailable:
+    def _deadline_error(self, budget: _Budget) -> Unavailable:
         return Unavailable(
             self.provider,
-            f"{self.name} did not answer within {self.timeouts.deadline:g} s.",
+            f"{self.name} did not answer within {round(budget.seconds, 1):g} s.",
             retryable=False,
         )
 
@@ -337,27 +343,30 @@ class ProviderHTTP:
         path: str,
         params: Mapping[str, str | int] | None,
         json: object,
-        deadline: float,
+        budget: _Budget,
+        limit: int,
     ) -> Reply:
+        deadline = budget.deadline
         remaining = deadline - self._clock()
         if remaining <= 0:
-            raise self._deadline_error()
+            raise self._deadline_error(budget)
         url = path.lstrip("/")
         kwargs: dict[str, Any] = {"params": params, "timeout": self._timeout(remaining)}
+
+        def in_time() -> None:
+            # Checked per chunk too, for transports that are not sockets (tests, sandbox).
+            if self._clock() >= deadline:
+                raise self._deadline_error(budget)
+
         if json is not None:
             kwargs["json"] = json
         try:
             with self._client.stream(method, url, **kwargs) as response:
-                chunks: list[bytes] = []
-                # Checked per chunk too, for transports that are not sockets (tests, sandbox).
-                for chunk in response.iter_bytes():
-                    chunks.append(chunk)
-                    if self._clock() >= deadline:
-                        raise self._deadline_error()
-                return Reply(response.status_code, response.headers, b"".join(chunks))
+                body = read_capped(self.provider, response, limit, in_time)
+                return Reply(response.status_code, response.headers, body)
         except httpx.TimeoutException as exc:
             if self._out_of_time(deadline):
-                raise self._deadline_error() from exc
+                raise self._deadline_error(budget) from exc
             if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
                 message = f"Could not connect to {self.name} within {self.timeouts.connect:g} s."
             else:

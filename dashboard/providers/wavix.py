@@ -19,13 +19,22 @@ import httpx
 import msgspec
 
 from .errors import BadResponse, NotFound, Rejected
-from .http import ProviderClient, ProviderHTTP, Reply, RetryPolicy, Timeouts, provider_message
+from .http import (
+    MAX_RESPONSE_BYTES,
+    ProviderClient,
+    ProviderHTTP,
+    Reply,
+    RetryPolicy,
+    Timeouts,
+    provider_message,
+)
 
 __all__ = [
     "CHANNELS",
     "CODE_LIFETIME",
     "MAX_CHECKS",
     "MAX_SENDS",
+    "MAX_SESSIONS_BYTES",
     "TERMINAL_STATUSES",
     "CreatedVerification",
     "Event",
@@ -49,6 +58,9 @@ PROVIDER = "wavix"
 _ALREADY_CANCELED = re.compile(r"\b(is|already) cancell?ed\b", re.IGNORECASE)
 _SERVICE_PAGE_SIZE = 100
 _SERVICE_MAX_PAGES = 50
+# The sessions list is a service's whole day, unpaged, ~270 bytes a session: 64 MB is about
+# 240,000 sessions a day. Every other answer is held to the HTTP layer's smaller default.
+MAX_SESSIONS_BYTES = 64 * 1024 * 1024
 
 AwareDateTime = Annotated[datetime, msgspec.Meta(tz=True)]
 
@@ -209,9 +221,14 @@ class WavixClient(ProviderClient):
         transport: httpx.BaseTransport | None = None,
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+        max_sessions_bytes: int = MAX_SESSIONS_BYTES,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        if max_sessions_bytes < 1:
+            raise ValueError("max_sessions_bytes must be at least 1")
+        self.max_sessions_bytes = max_sessions_bytes
         self.http = ProviderHTTP(
             PROVIDER,
             base_url,
@@ -220,6 +237,7 @@ class WavixClient(ProviderClient):
             secrets=[api_key],
             timeouts=timeouts,
             retry=retry,
+            max_response_bytes=max_response_bytes,
             sleep=sleep,
             clock=clock,
         )
@@ -228,6 +246,7 @@ class WavixClient(ProviderClient):
         """Return every session of a service created in [date_from, date_to] (UTC days).
 
         Wavix answers an empty range with 404 "Sessions not found": that is an empty list.
+        An answer longer than ``max_sessions_bytes`` is refused (BadResponse).
         """
         if date_from > date_to:
             raise ValueError("date_from must not be after date_to")
@@ -238,6 +257,7 @@ class WavixClient(ProviderClient):
             retry=True,
             ok=(200, 404),
             operation="list_sessions",
+            max_bytes=self.max_sessions_bytes,
         )
         if reply.status == 404:
             message = provider_message(reply.body, reply.headers.get("content-type", ""))

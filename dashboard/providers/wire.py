@@ -1,9 +1,10 @@
-"""Reading provider answers: the reply record, secret scrubbing, error text, JSON decoding."""
+"""Reading provider answers: the reply record, its size cap, secret scrubbing, error text
+(statuses mapped to errors), JSON decoding."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -12,9 +13,30 @@ from typing import TypeVar
 import httpx
 import msgspec
 
-from .errors import BadResponse, display_name
+from .errors import (
+    BadResponse,
+    Forbidden,
+    NotFound,
+    ProviderError,
+    RateLimited,
+    Rejected,
+    Unauthorized,
+    Unavailable,
+    display_name,
+)
 
-__all__ = ["Reply", "Scrubber", "decode_json", "parse_retry_after", "provider_message"]
+__all__ = [
+    "Reply",
+    "Scrubber",
+    "cap_stream",
+    "decode_json",
+    "map_status",
+    "parse_retry_after",
+    "provider_message",
+    "read_capped",
+    "size_text",
+    "too_large",
+]
 
 T = TypeVar("T")
 
@@ -158,3 +180,139 @@ def decode_json(provider: str, reply: Reply, decoder: msgspec.json.Decoder[T], *
             f"{name} answered malformed JSON (status {reply.status}).",
             status=reply.status,
         ) from exc
+
+
+def size_text(limit: int) -> str:
+    """A byte count as people read it: "4 MB", "512 KB", "900 bytes" (1 MB = 2**20 bytes)."""
+    for unit, size in (("MB", 1 << 20), ("KB", 1 << 10)):
+        if limit >= size:
+            return f"{limit / size:.4g} {unit}"
+    return f"{limit} bytes"
+
+
+def too_large(provider: str, limit: int, status: int | None = None) -> BadResponse:
+    """The error for an answer longer than ``limit`` bytes, refused before it was held whole."""
+    return BadResponse(
+        provider,
+        f"{display_name(provider)} sent an answer larger than {size_text(limit)}, the most "
+        "the dashboard accepts; it was not read.",
+        status=status,
+    )
+
+
+def read_capped(
+    provider: str,
+    response: httpx.Response,
+    limit: int,
+    each_chunk: Callable[[], None] = lambda: None,
+) -> bytes:
+    """Read a streamed response's body, refusing it (BadResponse) past ``limit`` bytes.
+
+    A declared Content-Length over the limit is refused before any of the body is read;
+    otherwise the decoded bytes are counted as they come, so a body that lies about its
+    length, or has none (chunked, until close), or inflates when decompressed, is cut too.
+    The caller closes the response, which drops the connection with the rest unread.
+    ``each_chunk`` runs after every chunk (and may raise).
+    """
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large(provider, limit, response.status_code)
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise too_large(provider, limit, response.status_code)
+        chunks.append(chunk)
+        each_chunk()
+    return b"".join(chunks)
+
+
+class _CappedStream(httpx.SyncByteStream):
+    def __init__(self, provider: str, stream: httpx.SyncByteStream, limit: int, status: int):
+        self._provider = provider
+        self._stream = stream
+        self._limit = limit
+        self._status = status
+
+    def __iter__(self) -> Iterator[bytes]:
+        size = 0
+        for chunk in self._stream:
+            size += len(chunk)
+            if size > self._limit:
+                raise too_large(self._provider, self._limit, self._status)
+            yield chunk
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+def cap_stream(provider: str, response: httpx.Response, limit: int) -> None:
+    """Make reading ``response`` (``read()``, by us or by httpx) refuse it past ``limit`` bytes.
+
+    For the answers httpx reads itself, or that an auth flow must leave readable again: a
+    401 that is answered by renewing the token, and the token answers.
+    """
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large(provider, limit, response.status_code)
+    if isinstance(response.stream, httpx.SyncByteStream):
+        response.stream = _CappedStream(provider, response.stream, limit, response.status_code)
+
+
+def _sentence(head: str, detail: str | None) -> str:
+    if not detail:
+        return head + "."
+    text = f"{head}: {detail}"
+    return text if text[-1] in ".!?" else text + "."
+
+
+def map_status(
+    provider: str, status: int, headers: httpx.Headers, body: bytes, scrub: Callable[[str], str]
+) -> ProviderError:
+    """Turn an unexpected HTTP status into the matching ProviderError."""
+    name = display_name(provider)
+    raw = provider_message(body, headers.get("content-type", ""))
+    detail = scrub(raw) if raw else None
+    if status == 401:
+        return Unauthorized(
+            provider, _sentence(f"{name} did not accept our credentials (401)", detail), status=401
+        )
+    if status == 403:
+        return Forbidden(
+            provider,
+            _sentence(f"{name} refused access (403)", detail),
+            status=403,
+            detail=detail,
+        )
+    if status == 404:
+        return NotFound(
+            provider,
+            _sentence(f"{name} found no such record (404)", detail),
+            status=404,
+            detail=detail,
+        )
+    if status == 429:
+        retry_after = parse_retry_after(headers.get("retry-after"))
+        wait = f"; try again in {retry_after:.0f} s" if retry_after is not None else ""
+        return RateLimited(
+            provider,
+            f"{name} is limiting how often we may call it (429){wait}.",
+            retry_after=retry_after,
+        )
+    if status >= 500:
+        return Unavailable(
+            provider,
+            _sentence(f"{name} failed on its side ({status})", detail),
+            status=status,
+            retry_after=parse_retry_after(headers.get("retry-after")),
+        )
+    if 400 <= status < 500:
+        return Rejected(
+            provider, _sentence(f"{name} rejected the request ({status})", detail), status=status
+        )
+    return BadResponse(
+        provider,
+        f"{name} answered with an unexpected status ({status}); check its base URL.",
+        status=status,
+    )

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 
+from dashboard.providers.deadline import unshared
 from dashboard.providers.wavix import WavixClient
 from dashboard.verifications.models import Service
 from dashboard.verifications.sync import (
@@ -86,6 +87,7 @@ def fetching_in_process(service: Service, day: dt.date) -> bool:
 def _inline() -> bool:
     # Inside a transaction (tests; ATOMIC_REQUESTS) worker threads could not see the caller's
     # uncommitted rows: the work runs inline, and the budget is checked between calls only.
+    # As on the pool, it is outside the request's shared provider deadline (unshared()).
     return connection.in_atomic_block
 
 
@@ -118,7 +120,8 @@ def within_budget(key: Hashable, fn: Callable[[], T], budget: PageBudget) -> T |
     """fn's result if it ends within the budget; None if it goes on in the background, or
     if the same work is already under way (it is not waited for)."""
     if _inline():
-        return fn()
+        with unshared():
+            return fn()
     future = _submit(key, fn)
     if future is None:
         return None
@@ -173,10 +176,11 @@ def refresh_for_page(
         return outcome
 
     if _inline():
-        for service, day in todo:
-            if budget.remaining() <= 0:
-                provider_down.set()  # out of time: the rest are skipped, not fetched
-            report.outcomes.append(one(service, day))
+        with unshared():
+            for service, day in todo:
+                if budget.remaining() <= 0:
+                    provider_down.set()  # out of time: the rest are skipped, not fetched
+                report.outcomes.append(one(service, day))
         return report
     queued: list[tuple[Service, dt.date, Future[WindowOutcome] | None]] = [
         (s, d, _submit(_window_key(s, d), partial(one, s, d))) for s, d in todo

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 
@@ -157,6 +158,20 @@ def test_a_failing_b2core_is_a_sentence_on_the_page(client, b2core, sandbox, fau
 
     assert response.status_code == 200
     assert sentence in response.content.decode()
+
+
+def test_a_refused_client_list_says_so_not_that_one_client_is_restricted(client, b2core):
+    b2core.answer("GET", "/api/v2/clients", 403, {"message": "This action is unauthorized."})
+    sign_in(client, "viewer")
+
+    html = unescape(client.get("/clients/").content.decode())
+
+    assert (
+        "B2Core refused the dashboard's service account its client list (403): the account "
+        "lacks the Back Office permission to read clients; ask a B2Core administrator. "
+        "B2Core said: This action is unauthorized."
+    ) in html
+    assert "may not see this client" not in html
 
 
 def test_an_htmx_search_answers_the_results_region_only(client, b2core):

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from dashboard.accounts.models import Preference
-from dashboard.clients.models import ClientChange, ClientSyncState
+from dashboard.clients.models import ClientChange, ClientListSync, ClientSyncState
 from tests.verifications.conftest import user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -226,6 +226,17 @@ def test_the_page_says_when_it_was_synced_and_which_clients_failed(auditor):
     assert '<code class="id">c2</code>: B2Core timed out.' in page
     assert "1 client restricted to other Back Office tags (403, expected; not an error)" in page
     assert "c3</code>: " not in page  # not listed among the failures
+
+
+def test_the_page_says_when_the_last_sync_could_not_read_the_client_list(auditor):
+    ClientListSync.objects.create(
+        pk=ClientListSync.ONE, attempted_at=NOW, last_error="B2Core did not answer within 30 s."
+    )
+
+    page = auditor.get("/clients/feed/").content.decode()
+
+    assert "The last sync could not read B2Core's client list" in page
+    assert "so no client was asked for new changes: B2Core did not answer within 30 s." in page
 
 
 def test_before_any_sync_the_page_says_so(auditor):

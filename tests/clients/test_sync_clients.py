@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connections
 
 from dashboard.clients.mirror.sync import sync_clients
-from dashboard.clients.models import ClientChange, ClientSyncState
+from dashboard.clients.models import ClientChange, ClientListSync, ClientSyncState
 from tests.clients.sandbox_b2core import admin, recorded_client, truth
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +114,23 @@ def test_a_client_that_cannot_be_read_is_recorded_as_failed_and_later_cleared(sa
     state.refresh_from_db()
     assert (state.error_kind, state.last_error) == ("", "")
     assert ClientChange.objects.filter(client_id=client_id).exists()
+
+
+def test_a_run_that_cannot_read_the_client_list_is_remembered_until_one_can(sandbox):
+    sandbox.set_fault("503", path_contains="/api/v2/clients")
+    b2core, _ = recorded_client(sandbox)
+
+    report = sync_clients(b2core, workers=2)
+
+    failed = ClientListSync.objects.get()
+    assert failed.last_error == report.list_error
+    assert "B2Core failed on its side (503)" in failed.last_error
+    assert failed.read_at is None
+    sandbox.clear_faults()
+    sync_clients(b2core, workers=2)
+    read = ClientListSync.objects.get()
+    assert read.last_error == ""
+    assert read.read_at == read.attempted_at > failed.attempted_at
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,7 +7,14 @@ import time
 import httpx
 import pytest
 
-from dashboard.providers.deadline import call_deadline, install_deadline, time_left
+from dashboard.providers.deadline import (
+    call_deadline,
+    install_deadline,
+    keeping,
+    shared_deadline,
+    shared_time_left,
+    time_left,
+)
 from dashboard.providers.errors import Unavailable
 from dashboard.providers.http import ProviderHTTP, Timeouts
 from tests.slow_server import (
@@ -77,7 +84,8 @@ def test_retries_share_the_one_deadline_of_the_call() -> None:
         error, elapsed = timed_failure(server.url)
 
     assert server.connections == 2
-    assert str(error) == "Wavix did not answer within 2 s."
+    # What Wavix said before the retry ran out of time is what the operator is told.
+    assert str(error) == "Wavix failed on its side (503)."
     assert elapsed < DEADLINE + 1.0
 
 
@@ -141,3 +149,53 @@ def test_a_nested_deadline_never_outlives_the_outer_one() -> None:
         assert left is not None
         assert left <= 1.0
     assert time_left() is None
+
+
+def test_calls_under_a_shared_deadline_share_it_from_the_first_call() -> None:
+    with running(headers_dribbled, interval=0.2) as server:
+        http = ProviderHTTP("wavix", server.url, timeouts=SLOW)
+        try:
+            with shared_deadline(DEADLINE):
+                time.sleep(0.5)  # before the first call: not counted
+                started = time.monotonic()
+                with pytest.raises(Unavailable) as first:
+                    http.request("GET", "/v1/two-fa/service", retry=True)
+                first_took = time.monotonic() - started
+                with pytest.raises(Unavailable) as second:
+                    http.request("GET", "/v1/two-fa/service", retry=True)
+        finally:
+            http.close()
+
+    assert str(first.value) == "Wavix did not answer within 2 s."
+    assert DEADLINE - 0.1 < first_took < DEADLINE + 1.0
+    assert str(second.value) == "Wavix was not asked: no time was left before the deadline."
+    assert server.connections == 1
+
+
+def test_a_call_gets_what_is_left_of_the_shared_deadline() -> None:
+    with shared_deadline(60.0):
+        assert shared_time_left() == pytest.approx(60.0, abs=1.0)
+        with call_deadline(DEADLINE):
+            left = time_left()
+            assert left is not None
+            assert left <= DEADLINE
+    with shared_deadline(0.5), call_deadline(60.0):
+        left = time_left()
+        assert left is not None
+        assert left <= 0.5
+    assert shared_time_left() is None
+
+
+def test_keeping_leaves_a_share_of_the_time_to_the_calls_after() -> None:
+    with shared_deadline(3.0):
+        with keeping(1 / 3):
+            inside = time_left()
+        after = shared_time_left()
+    with keeping(0.5):  # no deadline around: none is made up
+        outside = time_left()
+
+    assert inside is not None
+    assert 1.8 < inside <= 2.0
+    assert after is not None
+    assert 2.5 < after <= 3.0
+    assert outside is None

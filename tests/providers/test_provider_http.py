@@ -25,6 +25,7 @@ from dashboard.providers.http import (
     Timeouts,
     parse_retry_after,
     provider_message,
+    tls_context,
 )
 
 from .fakes import FakeClock, ScriptedServer, script
@@ -115,6 +116,33 @@ def test_retry_never_sleeps_past_deadline(clock: FakeClock) -> None:
         http.request("GET", "/x", retry=True)
     assert server.calls == 1
     assert clock.sleeps == []
+
+
+def test_a_retry_cut_by_the_deadline_reports_what_the_provider_said(clock: FakeClock) -> None:
+    def slow_ok(request: httpx.Request) -> httpx.Response:
+        clock.now += 5.0  # the retry's answer came too late
+        return ok_json()
+
+    server = script(httpx.Response(502, text="<html>Bad Gateway</html>"), slow_ok)
+    http = make_http(server, clock, timeouts=Timeouts(deadline=1.0))
+
+    with pytest.raises(Unavailable) as caught:
+        http.request("GET", "/x", retry=True)
+
+    assert server.calls == 2
+    assert str(caught.value) == "Wavix failed on its side (502)."
+    assert caught.value.status == 502
+
+
+def test_a_first_attempt_cut_by_the_deadline_says_so(clock: FakeClock) -> None:
+    def slow_ok(request: httpx.Request) -> httpx.Response:
+        clock.now += 5.0
+        return ok_json()
+
+    with pytest.raises(Unavailable, match=r"^Wavix did not answer within 1 s\.$"):
+        make_http(script(slow_ok), clock, timeouts=Timeouts(deadline=1.0)).request(
+            "GET", "/x", retry=True
+        )
 
 
 def test_backoff_sleeps_stay_within_the_deadline(clock: FakeClock) -> None:
@@ -266,3 +294,23 @@ def test_each_attempt_is_logged_with_method_path_and_attempt(
     assert "attempt 1" in messages[0]
     assert "-> 200" in messages[1]
     assert "attempt 2" in messages[1]
+
+
+def test_provider_clients_share_one_tls_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[object] = []
+    real = httpx.create_ssl_context
+
+    def counting(*args: object, **kwargs: object) -> object:
+        built.append(args)
+        return real()
+
+    monkeypatch.setattr(httpx, "create_ssl_context", counting)
+    tls_context.cache_clear()
+    try:
+        clients = [ProviderHTTP("wavix", f"https://wavix-{n}.test") for n in range(3)]
+        for client in clients:
+            client.close()
+    finally:
+        tls_context.cache_clear()
+
+    assert len(built) == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import unescape
+
 import pytest
 
 from dashboard.audit.models import AuditRecord
@@ -86,6 +88,23 @@ def test_resend_makes_exactly_one_call_under_each_fault(operator, socket_provide
         assert "Wavix may have sent a new code" in html
     else:
         assert "No code was sent" in html
+
+
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [
+        ("500", "Wavix failed on its side (500): Internal server error."),
+        ("malformed-json", "Wavix answered malformed JSON (status 200)."),
+    ],
+)
+def test_an_unclear_resend_says_what_went_wrong(operator, socket_providers, fault, said):
+    session_id = start_pending(operator, socket_providers)
+    key = form_key(operator, f"/sessions/{session_id}/resend/?channel=sms")
+    socket_providers.set_fault(fault, f"/verification/{session_id}")
+
+    html = unescape(_resend(operator, session_id, key, channel="sms").content.decode())
+
+    assert f"but no clear answer came back: {said} Check the timeline" in html
 
 
 def test_the_same_form_submitted_twice_makes_one_call(operator, socket_providers):

@@ -7,9 +7,13 @@ from dataclasses import dataclass
 
 from dashboard.audit.models import FAILED, SUCCESS, UNKNOWN
 from dashboard.providers.b2core import B2CoreClient
+from dashboard.providers.deadline import keeping
 from dashboard.providers.errors import BadResponse, ProviderError, Unavailable
 
 ACTION = "client.disable_2fa"
+# Of a request's provider deadline, what a disable that got no clear answer leaves for reading
+# the method back (dashboard/provider_deadline.py); outside a request, each has its own.
+READ_BACK_SHARE = 1 / 3
 METHODS = {"google": "Google Authenticator", "sms": "SMS"}
 REASONS = {
     "locked_out": "Client locked out (lost phone or authenticator)",
@@ -37,7 +41,8 @@ def _unclear(exc: ProviderError) -> bool:
 def disable(client: B2CoreClient, client_id: str, method: str) -> Outcome:
     """Send one disable and say what it came to, reading the method back when unclear."""
     try:
-        answered = client.disable_method(client_id, method, retry=False)
+        with keeping(READ_BACK_SHARE):
+            answered = client.disable_method(client_id, method, retry=False)
     except ProviderError as exc:
         if _unclear(exc):
             return read_back(client, client_id, method, exc.message, in_flight=exc.status is None)

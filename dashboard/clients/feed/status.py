@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Max
 
-from dashboard.clients.models import ClientSyncState
+from dashboard.clients.models import ClientListSync, ClientSyncState
 
 LISTED = 20  # clients named on the page; the rest are counted
 
@@ -21,6 +21,9 @@ class FeedStatus:
     failed_count: int
     restricted: list[str]
     restricted_count: int
+    # Why the last run could not read B2Core's client list (so reached no client), and when.
+    list_error: str = ""
+    list_attempted_at: dt.datetime | None = None
 
 
 def feed_status() -> FeedStatus:
@@ -30,6 +33,7 @@ def feed_status() -> FeedStatus:
     last = states.aggregate(last=Max("synced_at"))["last"]
     failed = states.filter(error_kind=ClientSyncState.ErrorKind.FAILED).order_by("client_id")
     restricted = states.filter(error_kind=ClientSyncState.ErrorKind.FORBIDDEN).order_by("client_id")
+    listing = ClientListSync.objects.filter(pk=ClientListSync.ONE).first()
     return FeedStatus(
         last_synced=last,
         clients=states.count(),
@@ -37,4 +41,6 @@ def feed_status() -> FeedStatus:
         failed_count=failed.count(),
         restricted=list(restricted.values_list("client_id", flat=True)[:LISTED]),
         restricted_count=restricted.count(),
+        list_error=listing.last_error if listing else "",
+        list_attempted_at=listing.attempted_at if listing else None,
     )

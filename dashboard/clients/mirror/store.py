@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
-from dashboard.clients.models import ClientChange, ClientSyncState
+from dashboard.clients.models import ClientChange, ClientListSync, ClientSyncState
 from dashboard.providers.b2core import TwoFAChange
 
 INSERT_BATCH = 1000
@@ -160,3 +160,11 @@ def _mark_synced(fetched: Fetched, owner: str, newest: TwoFAChange | None, count
     if newest is not None:
         changes.update(last_change_time=newest.time, last_change_id=newest.id)
     ClientSyncState.objects.filter(client_id=fetched.client_id, lease_owner=owner).update(**changes)
+
+
+def remember_list(attempted_at: dt.datetime, error: str) -> None:
+    """Note how a run fared with the client list: the feed says when it could not be read."""
+    values: dict[str, object] = {"attempted_at": attempted_at, "last_error": error[:500]}
+    if not error:
+        values["read_at"] = attempted_at
+    ClientListSync.objects.update_or_create(pk=ClientListSync.ONE, defaults=values)

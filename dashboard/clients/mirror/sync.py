@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from dashboard.clients.mirror.store import Fetched, store
+from dashboard.clients.mirror.store import Fetched, remember_list, store
 from dashboard.clients.models import ClientSyncState
 from dashboard.providers.b2core import B2CoreClient, Client
 from dashboard.providers.errors import (
@@ -178,6 +178,7 @@ def sync_clients(
     credentials, rate limiting) the remaining clients are not asked.
     """
     owner = uuid.uuid4().hex
+    run_started = clock()
     workers = max(1, workers or settings.CLIENT_SYNC_WORKERS)
     report = ClientSyncReport()
     provider_down = threading.Event()
@@ -254,6 +255,7 @@ def sync_clients(
                 running.difference_update(done)
                 collect(done)
             flush(final=True)
+    remember_list(run_started, report.list_error)
     if progress:
         progress(report)
     return report

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from dashboard.providers.deadline import keeping
 from dashboard.providers.errors import NotFound, ProviderError, Rejected
 from dashboard.providers.wavix import WavixClient
 from dashboard.verifications.actions.outcome import (
@@ -20,6 +21,10 @@ from dashboard.verifications.actions.outcome import (
 )
 from dashboard.verifications.models import MirroredSession
 
+# Of a request's provider deadline, what a cancel that got no clear answer leaves for reading
+# the session back (dashboard/provider_deadline.py); outside a request, each has its own.
+READ_BACK_SHARE = 1 / 3
+
 REASONS = {
     "suspected_fraud": "Suspected fraud",
     "user_request": "User request",
@@ -31,7 +36,8 @@ REASONS = {
 def cancel_verification(client: WavixClient, session: MirroredSession) -> Outcome:
     """Send one cancel for a session and say what it came to, reading it back when unclear."""
     try:
-        client.cancel(session.session_id, retry=False)
+        with keeping(READ_BACK_SHARE):
+            client.cancel(session.session_id, retry=False)
     except ProviderError as exc:
         # Wavix answers 404 "Two FA session is not canceled" both for an unknown session
         # and for one that had already ended: the session itself says which.

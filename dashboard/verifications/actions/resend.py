@@ -26,10 +26,11 @@ def resend_code(client: WavixClient, session_id: str, channel: str) -> Outcome:
         client.resend(session_id, channel)
     except ProviderError as exc:
         if may_have_reached(exc):
+            # What went wrong is said too: a timeout and a 500 call for different patience.
             return Outcome(
                 UNKNOWN,
-                f"Unknown: Wavix may have sent a new code by {label}, but its answer did not "
-                "come back. Check the timeline before sending another.",
+                f"Unknown: Wavix may have sent a new code by {label}, but no clear answer came "
+                f"back: {exc.message} Check the timeline before sending another.",
                 provider_message=exc.message,
             )
         return Outcome(FAILED, f"No code was sent: {exc.message}", provider_message=exc.message)
