@@ -30,6 +30,9 @@ from django.db.models import Count, Max, Q, Sum
 from django.test import Client
 from django.utils import timezone
 
+# Started as a server's worker is: dashboard/wsgi.py freezes what is loaded at start out of
+# the garbage collector's passes.
+import dashboard.wsgi  # noqa: F401
 from bench.common import figure, summary
 from bench.pages import seed_mirror
 from dashboard.verifications.models import DailyRollup, MirroredSession, Service

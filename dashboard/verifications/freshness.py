@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from dashboard.verifications.models import Service
 from dashboard.verifications.page_sync import fetching_in_process
-from dashboard.verifications.sync import is_fresh, is_leased, window_states
+from dashboard.verifications.sync import WindowState, is_fresh, is_leased, window_states
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,13 @@ class Freshness:
         return sorted({w.day for w in self.fetching})
 
 
-def freshness(services: Sequence[Service], days: Sequence[dt.date]) -> Freshness:
+def freshness(
+    services: Sequence[Service],
+    days: Sequence[dt.date],
+    known: dict[tuple[int, dt.date], WindowState] | None = None,
+) -> Freshness:
+    """How fresh these windows are. known: the windows as read a moment ago (by the page's
+    refresh); only the days where one was not fresh then are read again."""
     now = timezone.now()
     names = {s.pk: s.display_name for s in services}
     # Read now, not from the objects: the sync that just ran may have marked one.
@@ -51,7 +57,7 @@ def freshness(services: Sequence[Service], days: Sequence[dt.date]) -> Freshness
     )
     rejected = [names[pk] for pk in names if pk in rejected_pks]
     services = [s for s in services if s.unwatched_at is None and s.pk not in rejected_pks]
-    windows = window_states(services, days)
+    windows = _current_windows(services, days, known, now)
     stale: list[StaleWindow] = []
     fetching: list[StaleWindow] = []
     fetched = []
@@ -80,3 +86,22 @@ def freshness(services: Sequence[Service], days: Sequence[dt.date]) -> Freshness
         rejected=rejected,
         fetching=fetching,
     )
+
+
+def _current_windows(
+    services: Sequence[Service],
+    days: Sequence[dt.date],
+    known: dict[tuple[int, dt.date], WindowState] | None,
+    now: dt.datetime,
+) -> dict[tuple[int, dt.date], WindowState]:
+    if known is None:
+        return window_states(services, days)
+    # A window fresh a moment ago is fresh now (settled ones for good); the others may have
+    # just been fetched, here or elsewhere: their days are read again.
+    changing = [
+        day for day in days if any(not is_fresh(known.get((s.pk, day)), now) for s in services)
+    ]
+    windows = dict(known)
+    if changing:
+        windows.update(window_states(services, changing))
+    return windows

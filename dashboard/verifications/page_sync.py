@@ -150,7 +150,7 @@ def refresh_for_page(
     services = [s for s in services if s.syncable]
     days = days_between(date_from, date_to)
     states = window_states(services, days)
-    report = SyncReport()
+    report = SyncReport(known=states)
     todo: list[tuple[Service, dt.date]] = []
     for service in services:
         for day in days:

@@ -95,7 +95,7 @@ def session_list(request: HtmxHttpRequest) -> HttpResponse:
         except BadCursor as exc:
             context["page_error"] = str(exc)
             page = paginate(queryset, criteria.sort_key, size=PAGE_SIZE)
-        fresh = freshness(shown, days)
+        fresh = freshness(shown, days, report.known)
         rows = session_rows(page.rows, unmasked=can(request.user, "unmask"))
         context.update(
             criteria=criteria,

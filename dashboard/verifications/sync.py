@@ -78,6 +78,9 @@ class WindowOutcome:
 @dataclass
 class SyncReport:
     outcomes: list[WindowOutcome] = field(default_factory=list)
+    # The windows as read before fetching, for freshness() to reuse: at a year of days the
+    # read is a large share of the page, and a window fresh then is fresh a moment later.
+    known: dict[tuple[int, dt.date], WindowState] | None = None
 
     @property
     def fetched(self) -> int:

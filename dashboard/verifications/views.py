@@ -87,7 +87,7 @@ def services(request: HtmxHttpRequest) -> HttpResponse:
         )
         # Names learnt from sessions, rejections just noted.
         services = list(Service.objects.filter(unwatched_at__isnull=True))
-        fresh = freshness(services, days)
+        fresh = freshness(services, days, report.known)
         stats = service_stats(services, criteria.start, criteria.end)
         range_query = _range_query(request)
         context.update(
