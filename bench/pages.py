@@ -26,6 +26,9 @@ from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
+# Started as a server's worker is: dashboard/wsgi.py freezes what is loaded at start out of
+# the garbage collector's passes (the admin peer runs in the same process, so it gains too).
+import dashboard.wsgi  # noqa: F401
 from bench.common import analyze, empty_tables, figure, summary
 from dashboard.verifications.keyset import make_cursor
 from dashboard.verifications.models import MirroredSession, Service, SyncWindow
