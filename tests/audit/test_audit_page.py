@@ -217,3 +217,11 @@ def test_each_audit_card_cell_carries_its_column_label(auditor, trail):
     assert found.headers[:5] == ["Time", "Actor", "Action", "Targets", "Outcome"]
     assert len(found.rows) == 3
 
+
+def test_the_date_filters_say_whose_days_they_are(auditor):
+    Preference.objects.create(user_id=auditor.session["_auth_user_id"], time_zone="Asia/Kolkata")
+
+    html = auditor.get("/audit/").content.decode()
+
+    assert '<span class="hint dates-zone" id="dates-zone">Days in Asia/Kolkata (IST)</span>' in html
+    assert html.count('aria-describedby="dates-zone"') == 2

@@ -263,3 +263,11 @@ def test_each_feed_card_cell_carries_its_column_label(auditor):
     assert found.headers == ["Time", "Change", "Method", "Client", "Details"]
     assert len(found.rows) == 2
 
+
+def test_the_date_filters_say_whose_days_they_are(auditor):
+    Preference.objects.create(user_id=auditor.session["_auth_user_id"], time_zone="Asia/Tokyo")
+
+    html = auditor.get("/clients/feed/").content.decode()
+
+    assert '<span class="hint dates-zone" id="dates-zone">Days in Asia/Tokyo (JST)</span>' in html
+    assert html.count('aria-describedby="dates-zone"') == 2
