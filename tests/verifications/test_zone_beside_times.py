@@ -148,3 +148,21 @@ def test_the_day_a_service_stopped_being_watched_is_the_operators_day_and_says_s
         '3 Mar 2026\xa0<span class="tz">UTC+4</span></time>' in html
     )
 
+
+def test_the_services_charts_say_plainly_that_their_days_are_utc_days(wavix, client):
+    in_dubai(client, "viewer")
+
+    html = client.get("/?range=7d").content.decode()
+
+    assert "These are UTC days, not Asia/Dubai days as in the period above." in html
+    assert html.count('<span class="muted">in UTC days</span></figcaption>') == 2
+
+
+def test_an_operator_in_utc_is_not_told_the_charts_days_differ(wavix, client):
+    client.force_login(user_with_role("utc-viewer", "viewer"))
+    client.get("/sessions/?range=today")
+
+    html = client.get("/?range=7d").content.decode()
+
+    assert "These are UTC days" not in html
+    assert '<span class="muted">in UTC days</span></figcaption>' in html
