@@ -78,6 +78,17 @@ def time_html(moment: Shown, *lines: str) -> str:
     )
 
 
+def days_in(zone: dt.tzinfo | None = None, now: dt.datetime | None = None) -> str:
+    """Whose days a date without a time means: "Days in America/New_York (EST)", the
+    operator's zone by default, its abbreviation now; "Days in UTC" for UTC."""
+    zone = zone or timezone.get_current_timezone()
+    name = str(getattr(zone, "key", zone))
+    if name in ("UTC", "Etc/UTC"):
+        return "Days in UTC"
+    abbreviation = zone_abbreviation((now or dt.datetime.now(dt.UTC)).astimezone(zone).tzname())
+    return f"Days in {name}" if abbreviation == name else f"Days in {name} ({abbreviation})"
+
+
 class CsvLocalTime:
     """The local-time cells of a CSV line: "2026-11-30 08:02:30" (which a spreadsheet reads
     as a time) and its zone, "America/New_York UTC-05:00" (an ASCII minus, for programs),

@@ -8,7 +8,7 @@ import zoneinfo
 from django.template import Context, Template
 from django.utils import timezone
 
-from dashboard.times import CsvLocalTime, shown, time_html, zone_abbreviation
+from dashboard.times import CsvLocalTime, days_in, shown, time_html, zone_abbreviation
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 WINTER = dt.datetime(2026, 1, 15, 14, 5, 9, tzinfo=dt.UTC)
@@ -59,3 +59,19 @@ def test_csv_local_time_names_the_zone_and_its_offset_on_each_side_of_a_dst_chan
     assert local(WINTER) == ("2026-01-15 09:05:09", "America/New_York UTC-05:00")
     assert local(SUMMER) == ("2026-07-15 10:05:09", "America/New_York UTC-04:00")
     assert CsvLocalTime(dt.UTC)(WINTER) == ("2026-01-15 14:05:09", "UTC")
+
+
+def test_days_in_names_the_zone_and_its_abbreviation_at_that_moment():
+    assert days_in(NEW_YORK, WINTER) == "Days in America/New_York (EST)"
+    assert days_in(NEW_YORK, SUMMER) == "Days in America/New_York (EDT)"
+    assert days_in(zoneinfo.ZoneInfo("Asia/Dubai"), WINTER) == "Days in Asia/Dubai (UTC+4)"
+
+
+def test_days_in_utc_says_utc_once():
+    assert days_in(dt.UTC, WINTER) == "Days in UTC"
+    assert days_in(zoneinfo.ZoneInfo("UTC"), WINTER) == "Days in UTC"
+
+
+def test_days_in_is_the_operators_zone_by_default():
+    with timezone.override(NEW_YORK):
+        assert days_in(now=WINTER) == "Days in America/New_York (EST)"

@@ -42,7 +42,7 @@ class AuditTable(OnePassTable):
 
     class Meta:
         template_name = "audit/_table.html"
-        attrs = {"class": "data audit"}
+        attrs = {"class": "data audit cards"}
         empty_text = "No audit records match these filters."
 
     def render_when(self, value: tuple[Shown, str, str]) -> SafeString:

@@ -49,7 +49,7 @@ class ClientTable(OnePassTable):
 
     class Meta:
         template_name = "clients/_table.html"
-        attrs = {"class": "data clients"}
+        attrs = {"class": "data clients cards"}
         empty_text = "No clients match."
 
     def render_when(self, value: When) -> SafeString:
@@ -87,7 +87,7 @@ class ChangeTable(OnePassTable):
 
     class Meta:
         template_name = "clients/_table.html"
-        attrs = {"class": "data changes"}
+        attrs = {"class": "data changes cards"}
         empty_text = "No 2FA changes match these filters."
 
     def render_change(self, value: bool) -> SafeString:

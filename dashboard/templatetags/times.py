@@ -29,3 +29,10 @@ def when(moment: dt.datetime | None, pattern: str = "j M Y H:i:s") -> SafeString
 def zone(moment: dt.datetime | None) -> str:
     """The operator's zone's abbreviation at `moment` (EST or EDT), or now."""
     return times.shown(moment or dt.datetime.now(dt.UTC)).zone
+
+
+@register.simple_tag
+def days_in() -> str:
+    """Whose days the page's dates are: "Days in America/New_York (EST)" (dashboard/times.py).
+    Beside every date filter and date-only text, which mean whole days in the operator's zone."""
+    return times.days_in()

@@ -34,7 +34,7 @@ class BulkItemTable(OnePassTable):
 
     class Meta:
         template_name = "audit/_table.html"
-        attrs = {"class": "data bulk-items"}
+        attrs = {"class": "data bulk-items cards"}
         empty_text = "No sessions with these outcomes."
 
     def render_session(self, value: tuple[str, str]) -> SafeString:

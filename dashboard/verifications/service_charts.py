@@ -143,7 +143,7 @@ def daily_chart(stats: ServiceStats) -> SafeString:
     html = (
         f'<figure class="daily" aria-labelledby="{ident}-c">'
         f'<figcaption id="{ident}-c"><span class="name">{escape(name)}</span> '
-        f'<span class="muted">daily, UTC</span></figcaption>'
+        f'<span class="muted">in UTC days</span></figcaption>'
         f'<div class="chart-frame"><span class="scale muted">{peak:,}</span>'
         f"{_svg(stats, ident, title, desc)}"
         '<span class="scale-right muted">100 %</span></div>'

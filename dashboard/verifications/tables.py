@@ -28,7 +28,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
-from dashboard.tables import PresortedListData
+from dashboard.tables import PresortedListData, cell_opening
 from dashboard.times import Shown, shown, time_html
 from dashboard.verifications.countries import country_name
 from dashboard.verifications.filter_chips import CURSORS, without
@@ -96,15 +96,14 @@ class OnePassTable(tables.Table):  # type: ignore[misc]
         cells = []
         for column in self.columns:
             name = column.name
-            td = column.attrs["td"].as_html()
             tag = "th" if name == self.row_header else "td"
-            scope = ' scope="row"' if tag == "th" else ""
-            opening = f"<{tag}{scope}{' ' if td else ''}{td}>"
+            # Its role and its column's label (a card on a phone: dashboard/tables.py).
+            opening = cell_opening(column, tag=tag)
             render = getattr(self, f"render_{name}", None)
             cells.append((opening, f"</{tag}>", name, render))
         lines = []
         for row in self.data:
-            parts = ["<tr>"]
+            parts = ['<tr role="row">']
             for opening, closing, name, render in cells:
                 parts += (
                     opening,
@@ -172,10 +171,10 @@ def _td(css: str) -> dict[str, dict[str, str]]:
     return {"td": {"class": css}}
 
 
-def _figure(label: str) -> dict[str, dict[str, str]]:
-    """A figure's cell says what it is (data-label): on a phone the row is a card without
-    the header row (static/app.css)."""
-    return {"th": {"class": "num"}, "td": {"class": "num", "data-label": label}}
+def _figure() -> dict[str, dict[str, str]]:
+    """A figure's cells: right-aligned on a wide screen; on a phone the row is a card, each
+    figure under its column's label (data-label, given every cell by cell_opening)."""
+    return {"th": {"class": "num"}, "td": {"class": "num"}}
 
 
 class SessionTable(OnePassTable):
@@ -202,7 +201,7 @@ class SessionTable(OnePassTable):
 
     class Meta:
         template_name = "verifications/_table.html"
-        attrs = {"class": "data sessions"}
+        attrs = {"class": "data sessions cards"}
         empty_text = "No sessions match these filters in this period."
 
     def __init__(
@@ -254,23 +253,23 @@ class SessionTable(OnePassTable):
 
 class ServiceTable(OnePassTable):
     service = tables.Column(verbose_name="Service", orderable=False)
-    sessions = tables.Column(verbose_name="Sessions", orderable=False, attrs=_figure("Sessions"))
-    verified = tables.Column(verbose_name="Verified", orderable=False, attrs=_figure("Verified"))
-    failed = tables.Column(verbose_name="Failed", orderable=False, attrs=_figure("Failed"))
-    expired = tables.Column(verbose_name="Expired", orderable=False, attrs=_figure("Expired"))
-    canceled = tables.Column(verbose_name="Canceled", orderable=False, attrs=_figure("Canceled"))
-    spend = tables.Column(verbose_name="Spend (USD)", orderable=False, attrs=_figure("Spend (USD)"))
+    sessions = tables.Column(verbose_name="Sessions", orderable=False, attrs=_figure())
+    verified = tables.Column(verbose_name="Verified", orderable=False, attrs=_figure())
+    failed = tables.Column(verbose_name="Failed", orderable=False, attrs=_figure())
+    expired = tables.Column(verbose_name="Expired", orderable=False, attrs=_figure())
+    canceled = tables.Column(verbose_name="Canceled", orderable=False, attrs=_figure())
+    spend = tables.Column(verbose_name="Spend (USD)", orderable=False, attrs=_figure())
     last_activity = tables.Column(
         verbose_name="Last activity",
         orderable=False,
-        attrs={"td": {"class": "last", "data-label": "Last activity"}},
+        attrs=_td("last"),
     )
 
     row_header = "service"
 
     class Meta:
         template_name = "verifications/_table.html"
-        attrs = {"class": "data services"}
+        attrs = {"class": "data services cards"}
 
     def __init__(
         self,

@@ -14,6 +14,7 @@ from dashboard.accounts.models import Preference
 from dashboard.audit.models import FAILED, SUCCESS, UNKNOWN
 from dashboard.audit.trail import Actor
 from tests.audit.conftest import add
+from tests.card_cells import assert_cards_labelled
 from tests.verifications.conftest import user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -208,3 +209,19 @@ def test_an_htmx_filter_change_shows_what_is_wrong_with_it(auditor):
     body = response.content.decode()
     assert body.lstrip().startswith('<section id="results"')
     assert "<li>From: Enter a valid date.</li>" in body
+
+
+def test_each_audit_card_cell_carries_its_column_label(auditor, trail):
+    found = assert_cards_labelled(auditor.get("/audit/").content.decode(), "audit")
+
+    assert found.headers[:5] == ["Time", "Actor", "Action", "Targets", "Outcome"]
+    assert len(found.rows) == 3
+
+
+def test_the_date_filters_say_whose_days_they_are(auditor):
+    Preference.objects.create(user_id=auditor.session["_auth_user_id"], time_zone="Asia/Kolkata")
+
+    html = auditor.get("/audit/").content.decode()
+
+    assert '<span class="hint dates-zone" id="dates-zone">Days in Asia/Kolkata (IST)</span>' in html
+    assert html.count('aria-describedby="dates-zone"') == 2

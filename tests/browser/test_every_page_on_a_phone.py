@@ -58,6 +58,24 @@ def table_overflow(page) -> int:
     )
 
 
+def card_label(page, selector: str) -> str:
+    """The label shown before the first `selector` cell's value ("" if none is shown): its
+    ::before content, and only if the value is drawn to the right of it."""
+    return str(
+        page.locator(selector).first.evaluate(
+            """td => {
+              const before = getComputedStyle(td, '::before');
+              if (before.content === 'none' || before.display === 'none') return '';
+              const text = document.createRange();
+              text.selectNodeContents(td);
+              const shift = text.getClientRects()[0].left - td.getBoundingClientRect().left;
+              const label = (before.content.match(/^"([^"]*)"/) || [])[1] || '';
+              return shift > 10 ? label : 'not drawn: ' + label + ' ' + shift;
+            }"""
+        )
+    )
+
+
 @pytest.mark.parametrize("width", [390, 1440])
 def test_every_page_fits_the_screen(live_server, browser, socket_providers, settings, width):
     context = browser.new_context(viewport={"width": width, "height": 844 if width < 600 else 900})
@@ -88,6 +106,11 @@ def test_every_page_fits_the_screen(live_server, browser, socket_providers, sett
         status = page.locator("table.sessions tbody tr .status").first.bounding_box()
         assert status is not None
         assert status["x"] + status["width"] <= width, status
+        # On a card each value follows its column's name; on a wide screen the header says it.
+        phone_label = card_label(page, "table.sessions tbody tr td.phone")
+        assert phone_label == ("Phone" if width < 600 else ""), phone_label
+        # The header row stays for screen readers, hidden from sight on a phone.
+        assert page.get_by_role("columnheader", name="Phone").count() == 1
         # A pending session if there is one: its page has the widest part, the action forms.
         links = "table.sessions tbody tr:has(.status-pending) a[href^='/sessions/']"
         if page.locator(links).count() == 0:

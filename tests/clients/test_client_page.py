@@ -7,6 +7,7 @@ import re
 import pytest
 
 from dashboard.providers.b2core import B2CoreClient
+from tests.card_cells import assert_cards_labelled
 from tests.clients.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -218,3 +219,11 @@ def test_a_client_without_a_phone_shows_none_and_no_link(client, b2core):
 
     assert "not given by B2Core" in html
     assert "/sessions/?phone=" not in html
+
+
+def test_each_history_card_cell_carries_its_column_label(client, b2core, busy):
+    sign_in(client, "viewer")
+
+    found = assert_cards_labelled(client.get(f"/clients/{busy}/").content.decode(), "changes")
+
+    assert found.headers == ["Time", "Method", "Change", "Other fields"]

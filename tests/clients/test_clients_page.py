@@ -7,6 +7,7 @@ from html import unescape
 
 import pytest
 
+from tests.card_cells import assert_cards_labelled
 from tests.clients.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +184,11 @@ def test_an_htmx_search_answers_the_results_region_only(client, b2core):
     assert html.lstrip().startswith('<section id="results"')
     assert "<html" not in html
     assert len(client_links(html)) == 25
+
+
+def test_each_client_card_cell_carries_its_column_label(client, b2core):
+    sign_in(client, "viewer")
+
+    found = assert_cards_labelled(client.get("/clients/").content.decode(), "clients")
+
+    assert found.headers == ["Client", "Name", "Email", "Created"]

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from dashboard.accounts.models import Preference
 from dashboard.clients.models import ClientChange, ClientListSync, ClientSyncState
+from tests.card_cells import assert_cards_labelled
 from tests.verifications.conftest import user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -126,8 +127,8 @@ def test_disables_are_highlighted_and_rapid_toggles_flagged(auditor):
 
     page = auditor.get("/clients/feed/").content.decode()
 
-    assert '<tr class="change-off">' in page
-    assert '<tr class="change-rapid">' in page
+    assert '<tr role="row" class="change-off">' in page
+    assert '<tr role="row" class="change-rapid">' in page
     assert page.count('<span class="status status-failed">Disabled</span>') == 2  # row + legend
 
 
@@ -251,3 +252,22 @@ def test_the_navigation_links_the_feed_only_for_those_who_may_see_it(role, linke
     page = signed_in(role).get("/clients/feed/").content.decode()
 
     assert (">2FA changes</a>" in page) is linked
+
+
+def test_each_feed_card_cell_carries_its_column_label(auditor):
+    add(1, ago=dt.timedelta(hours=2), is_enabled=False)
+    add(2, ago=dt.timedelta(hours=1), extra={"actor": "support"})
+
+    found = assert_cards_labelled(auditor.get("/clients/feed/").content.decode(), "feed")
+
+    assert found.headers == ["Time", "Change", "Method", "Client", "Details"]
+    assert len(found.rows) == 2
+
+
+def test_the_date_filters_say_whose_days_they_are(auditor):
+    Preference.objects.create(user_id=auditor.session["_auth_user_id"], time_zone="Asia/Tokyo")
+
+    html = auditor.get("/clients/feed/").content.decode()
+
+    assert '<span class="hint dates-zone" id="dates-zone">Days in Asia/Tokyo (JST)</span>' in html
+    assert html.count('aria-describedby="dates-zone"') == 2

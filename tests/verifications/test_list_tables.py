@@ -13,6 +13,7 @@ from django.utils import timezone
 from dashboard.connections import install_wavix_client, reset_clients
 from dashboard.verifications.session_filters import SessionFilter
 from dashboard.verifications.tables import ServiceTable, SessionTable
+from tests.card_cells import assert_cards_labelled
 from tests.verifications.conftest import user_with_role
 from tests.verifications.fake_wavix import SERVICE_A, SERVICE_B, FakeWavix
 
@@ -86,7 +87,10 @@ def test_a_header_links_to_the_next_sort_and_drops_the_paging_cursor(wavix, audi
     assert links["Charge"] == {"sort": ["charge"]}  # sorted by it: the other direction
     assert links["Created"] == {"sort": ["-created"]}  # newest first on a first click
     assert links["Status"] == {"sort": ["status"]}
-    assert '<th scope="col" class="desc num orderable" aria-sort="descending">' in body
+    assert (
+        '<th scope="col" role="columnheader" class="desc num orderable" aria-sort="descending">'
+        in body
+    )
 
 
 def test_a_header_keeps_the_other_filters(wavix, auditor):
@@ -150,7 +154,10 @@ def test_operators_get_a_checkbox_per_row_for_the_bulk_form_and_viewers_none(wav
     client.force_login(user_with_role("otto", "operator"))
     body = client.get("/sessions/").content.decode()
     assert body.count('form="bulk-form"') == 50
-    assert '<td class="pick"><input type="checkbox" name="session"' in body
+    assert (
+        '<td role="cell" class="pick" data-label="Select"><input type="checkbox" name="session"'
+        in body
+    )
 
     client.force_login(user_with_role("vera", "viewer"))
     body = client.get("/sessions/").content.decode()
@@ -167,6 +174,29 @@ def test_the_services_table_links_each_figure_to_its_sessions(wavix, auditor):
     assert isinstance(table, ServiceTable)
     body = response.content.decode()
     assert f'<a href="/sessions/?range=30d&amp;service={SERVICE_A}&amp;status=failed">' in body
-    assert '<th scope="row"><span class="name">Login</span>' in body
+    assert (
+        '<th role="rowheader" scope="row" data-label="Service"><span class="name">Login</span>'
+        in body
+    )
     # No sort of its own: the period form's `sort` belongs to the sessions list.
     assert all(not h.href for h in table.headers)
+
+
+def test_each_session_card_cell_carries_its_column_label(wavix, client):
+    client.force_login(user_with_role("otto", "operator"))
+
+    found = assert_cards_labelled(client.get("/sessions/").content.decode(), "sessions")
+
+    assert found.headers == [
+        "Select", "Created", "Service", "Phone", "Country", "Status", "Charge", "Session",
+    ]  # fmt: skip
+    assert len(found.rows) == 50
+
+
+def test_each_service_card_cell_carries_its_column_label(wavix, auditor):
+    auditor.get("/sessions/")  # mirror the windows
+
+    found = assert_cards_labelled(auditor.get("/", {"range": "30d"}).content.decode(), "services")
+
+    assert found.headers[:3] == ["Service", "Sessions", "Verified"]
+    assert [row[0].tag for row in found.rows] == ["th", "th"]  # the service heads its row

@@ -115,7 +115,7 @@ def test_a_viewer_is_shown_the_number_masked_even_after_typing_it(wavix, viewer)
 
     html = viewer.get("/sessions/", {"phone": "+" + SECRET}).content.decode()
 
-    assert '<td class="phone">+62 8••-•••-299</td>' in html
+    assert '<td role="cell" class="phone" data-label="Phone">+62 8••-•••-299</td>' in html
     assert 'placeholder="a whole number: +44 7911 123456"' in html
 
 

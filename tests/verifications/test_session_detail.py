@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from dashboard.connections import install_wavix_client, reset_clients
 from dashboard.verifications.models import MirroredSession, SessionEvent
+from tests.audit.conftest import add as add_audit
+from tests.card_cells import assert_cards_labelled
 from tests.verifications.conftest import user_with_role
 from tests.verifications.fake_wavix import SERVICE_A, SERVICE_B, FakeWavix
 
@@ -213,3 +215,14 @@ def test_a_send_wavix_refused_is_not_counted_as_a_code_sent(viewer, wavix, now):
 
     assert "Codes sent</dt><dd>1 / 5" in html
     assert "Limit reached" in html
+
+
+def test_the_session_pages_card_cells_carry_their_column_labels(viewer):
+    add_audit("cancel", (ENDED,), reason="duplicate")
+
+    html = viewer.get(f"/sessions/{ENDED}/").content.decode()
+
+    history = assert_cards_labelled(html, "history")
+    assert history.headers == ["When", "Who", "Action", "Outcome", "Reason"]
+    same_number = assert_cards_labelled(html, "same-number")
+    assert same_number.headers == ["Created", "Service", "Status", "Session"]

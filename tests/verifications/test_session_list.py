@@ -300,7 +300,9 @@ def test_row_shows_local_time_with_its_zone_and_utc_on_hover(wavix, viewer, now)
     assert f'title="{created.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"' in html
     assert f'>{tokyo.day} {tokyo:%b %H:%M:%S}\xa0<span class="tz">JST</span></time>' in html
     assert '<span class="status status-failed">failed</span>' in html
-    assert '<td class="phone">+33 6 •• •• •6 78</td>' in html  # viewers see it masked
+    assert (
+        '<td role="cell" class="phone" data-label="Phone">+33 6 •• •• •6 78</td>' in html
+    )  # viewers see it masked
 
 
 def test_export_with_bad_filters_shows_the_form_with_its_error(wavix, auditor):

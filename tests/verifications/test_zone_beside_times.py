@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from dashboard.accounts.models import Preference
 from dashboard.connections import install_wavix_client, reset_clients
-from dashboard.verifications.models import BulkCancel, MirroredSession
+from dashboard.verifications.models import BulkCancel, MirroredSession, Service
 from tests.times_helpers import assert_every_time_names
 from tests.verifications.conftest import user_with_role
 from tests.verifications.fake_wavix import SERVICE_A, SERVICE_B, FakeWavix
@@ -111,3 +111,58 @@ def test_the_csv_names_the_zone_of_its_local_times(wavix, client):
         created = dt.datetime.fromisoformat(line[1].replace("Z", "+00:00"))
         assert line[2] == (created + dt.timedelta(hours=4)).strftime("%Y-%m-%d %H:%M:%S")
         assert line[-1] == "Asia/Dubai UTC+04:00"
+
+
+def test_the_sessions_period_says_whose_days_its_dates_are(wavix, client):
+    in_dubai(client, "viewer")
+
+    html = client.get("/sessions/?range=today").content.decode()
+
+    assert (
+        '<span class="hint dates-zone" id="period-zone">Days in Asia/Dubai (UTC+4)</span>' in html
+    )
+    assert html.count('aria-describedby="period-zone"') == 2  # From and To
+    assert '<span class="hint" id="jump-zone">Days in Asia/Dubai (UTC+4)</span>' in html
+
+
+def test_the_services_dates_say_whose_days_they_are(wavix, client):
+    in_dubai(client, "viewer")
+
+    html = client.get("/?range=today").content.decode()
+
+    assert '<span class="hint dates-zone" id="dates-zone">Days in Asia/Dubai (UTC+4)</span>' in html
+    assert html.count('aria-describedby="dates-zone"') == 2
+
+
+def test_the_day_a_service_stopped_being_watched_is_the_operators_day_and_says_so(wavix, client):
+    in_dubai(client, "viewer")
+    # 22:30 UTC on 2 Mar is 02:30 on 3 Mar in Dubai: the operator's day is the 3rd.
+    Service.objects.filter(service_id=SERVICE_B).update(
+        unwatched_at=dt.datetime(2026, 3, 2, 22, 30, tzinfo=dt.UTC)
+    )
+
+    html = client.get("/?range=today").content.decode()
+
+    assert (
+        'stopped <time datetime="2026-03-03T02:30:00+04:00" title="2026-03-02 22:30:00 UTC">'
+        '3 Mar 2026\xa0<span class="tz">UTC+4</span></time>' in html
+    )
+
+
+def test_the_services_charts_say_plainly_that_their_days_are_utc_days(wavix, client):
+    in_dubai(client, "viewer")
+
+    html = client.get("/?range=7d").content.decode()
+
+    assert "These are UTC days, not Asia/Dubai days as in the period above." in html
+    assert html.count('<span class="muted">in UTC days</span></figcaption>') == 2
+
+
+def test_an_operator_in_utc_is_not_told_the_charts_days_differ(wavix, client):
+    client.force_login(user_with_role("utc-viewer", "viewer"))
+    client.get("/sessions/?range=today")
+
+    html = client.get("/?range=7d").content.decode()
+
+    assert "These are UTC days" not in html
+    assert '<span class="muted">in UTC days</span></figcaption>' in html

@@ -36,7 +36,7 @@ class FeedTable(OnePassTable):
 
     class Meta:
         template_name = "clients/_feed_table.html"
-        attrs = {"class": "data feed"}
+        attrs = {"class": "data feed cards"}
         empty_text = "No 2FA changes match these filters."
 
     def tr_attrs(self, row: dict[str, Any]) -> str:
