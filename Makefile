@@ -41,7 +41,7 @@ reseed: $(VENV)/.installed
 
 ## faults: every provider-backed page and action × every provider fault; prints the table
 faults: $(VENV)/.installed
-	env -u DATABASE_URL -u WAVIX_BASE_URL -u B2CORE_BASE_URL $(VENV)/bin/pytest -q -n 2 tests/faults
+	env -u DATABASE_URL -u WAVIX_BASE_URL -u B2CORE_BASE_URL FAULT_MATRIX=full $(VENV)/bin/pytest -q -n 2 tests/faults
 
 ## sandbox: serve only the sandbox providers on port 8001 (point WAVIX_BASE_URL at it)
 sandbox: $(VENV)/.installed

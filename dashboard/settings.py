@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise: static files keep their own caching and need no policy.
+    # Above the policy's middleware, to see its header: declares the policy's report-to group.
+    "dashboard.csp_reports.ReportingEndpointsMiddleware",
     "csp.middleware.CSPMiddleware",
     "dashboard.security.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -306,6 +308,15 @@ CONTENT_SECURITY_POLICY: dict[str, Any] = {
         "form-action": [csp.SELF],
     }
 }
+# Violations reported by browsers to /csp-report/ (dashboard/csp_reports.py): one log line
+# each, nothing stored. The endpoint is open, so it reads at most CSP_REPORT_MAX_BYTES and
+# CSP_REPORTS_PER_MINUTE requests per client address.
+CSP_REPORTS = envbool("CSP_REPORTS", True)
+CSP_REPORTS_PER_MINUTE = envint("CSP_REPORTS_PER_MINUTE", 30, minimum=1)
+CSP_REPORT_MAX_BYTES = 16 * 1024
+if CSP_REPORTS:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = ["/csp-report/"]
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-to"] = "csp-endpoint"
 
 # Operators' second factor: "auto" requires it of every account whenever a real provider is
 # configured (WAVIX_BASE_URL or B2CORE_BASE_URL) and offers it when the sandbox plays all;

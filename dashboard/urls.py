@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from dashboard.csp_reports import csp_report
 from dashboard.health import healthz
 
 # Any PermissionDenied renders the same access-denied page as @requires.
@@ -25,4 +26,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # For load balancers: no sign-in, no data. Answered by HealthzMiddleware before the Host
     # check and the session; the route names it and serves it if that middleware is removed.
     path("healthz", healthz, name="healthz"),
+    # Browsers' Content-Security-Policy violation reports: open, no CSRF token, nothing stored.
+    path("csp-report/", csp_report, name="csp_report"),
 ]

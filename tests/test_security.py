@@ -43,6 +43,9 @@ READ = (
 def clean_env(monkeypatch):
     for name in HTTPS_VARS:
         monkeypatch.delenv(name, raising=False)
+    # Set for the whole process by a browser test run before in the same worker
+    # (tests/browser/conftest.py); production never has it, and `check --deploy` fails on it.
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
 
 
 def read_https_settings(tmp_path, **env: str) -> list[object]:

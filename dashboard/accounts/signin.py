@@ -7,12 +7,20 @@
   in a row that (username, address) pair has and whether it is now locked out.
 - A locked-out pair is refused before any password is hashed (axes' backend comes first);
   the answer is the sign-in page, 429, saying when to try again (`locked_out`).
+- Refusals during a lockout do not grow the trail with every attempt: the first refusal of a
+  lockout is a record, the others only a counter in the cache (Redis in production, shared by
+  every process), keyed on the lockout (username, address, the failure that locked it). When
+  the lockout's axes row is deleted (cool-off over and cleaned up at the next sign-in
+  activity, or reset), one summary record says how many attempts were refused. So a lockout
+  writes at most three records however hard the pair is hammered.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
+import uuid
 from typing import Any
 
 from axes.helpers import get_cool_off
@@ -23,8 +31,10 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import LoginView
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
@@ -33,7 +43,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from dashboard.accounts.second_factor import pending_step, step_url
 from dashboard.audit.models import FAILED, SUCCESS
-from dashboard.audit.trail import actor_from, record
+from dashboard.audit.trail import Actor, actor_from, record
 from dashboard.client_address import client_ip
 
 SIGN_IN = "sign_in"
@@ -86,6 +96,10 @@ def audit_failed_sign_in(
     what = "wrong password" if known else "no such user"
     if getattr(request, "axes_locked_out", False):
         if failures is None:  # refused by axes' backend: no password was checked
+            address = _pair_address(request)
+            locked_at = _lockout_start(username, address)
+            if locked_at is not None and _count_refusal(username, address, locked_at) > 1:
+                return  # counted; the lockout's summary record will say how many
             until = unlock_time(request, username)
             reason = f"refused without checking the password: locked out until {_utc(until)}"
         else:
@@ -109,14 +123,75 @@ def axes_client_ip(request: HttpRequest) -> str | None:
     return client_ip(request) or None
 
 
+def _pair_address(request: HttpRequest) -> str | None:
+    return getattr(request, "axes_ip_address", None) or axes_client_ip(request)
+
+
+def _lockout_start(username: str, address: str | None) -> dt.datetime | None:
+    """The time of the failure that locked the pair (attempts while locked do not move it)."""
+    latest: dt.datetime | None = AccessAttempt.objects.filter(
+        username=username, ip_address=address
+    ).aggregate(latest=Max("attempt_time"))["latest"]
+    return latest
+
+
 def unlock_time(request: HttpRequest, username: str) -> dt.datetime:
     """When the (username, this address) pair may sign in again."""
-    address = getattr(request, "axes_ip_address", None) or axes_client_ip(request)
-    latest = AccessAttempt.objects.filter(username=username, ip_address=address).aggregate(
-        latest=Max("attempt_time")
-    )["latest"]
+    latest = _lockout_start(username, _pair_address(request))
     cool_off = get_cool_off(request) or dt.timedelta(minutes=settings.LOGIN_COOLOFF_MINUTES)
     return (latest or timezone.now()) + cool_off
+
+
+# --- Refusals during a lockout: counted in the cache, summed up once per lockout -------------
+# The counter outlives the cool-off by a day: its summary is written when axes deletes the
+# lockout's row, which happens at the next sign-in activity of anyone after the cool-off.
+REFUSALS_KEPT_AFTER_COOL_OFF = dt.timedelta(days=1)
+
+
+def refusals_key(username: str, address: str | None, locked_at: dt.datetime) -> str:
+    """One key per lockout; hashed, so that no username or address is a cache key."""
+    lockout = f"{username}\0{address or ''}\0{locked_at.astimezone(dt.UTC).isoformat()}"
+    return "sign-in-refusals:" + hashlib.sha256(lockout.encode()).hexdigest()
+
+
+def _count_refusal(username: str, address: str | None, locked_at: dt.datetime) -> int:
+    """This refusal's number in its lockout, counted atomically across processes."""
+    key = refusals_key(username, address, locked_at)
+    kept = dt.timedelta(minutes=settings.LOGIN_COOLOFF_MINUTES) + REFUSALS_KEPT_AFTER_COOL_OFF
+    cache.add(key, 0, timeout=kept.total_seconds())
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr: start again
+        cache.add(key, 1, timeout=kept.total_seconds())
+        return 1
+
+
+@receiver(post_delete, sender=AccessAttempt, dispatch_uid="dashboard.accounts.refusal_summary")
+def audit_refusals_of_a_lockout(sender: object, instance: AccessAttempt, **_: Any) -> None:
+    """The lockout is over (its axes row is gone): one record with how many attempts it
+    refused, if more than the first (that one is a record already). Written once even when
+    several processes delete the same row: the first to claim the summary writes it."""
+    if instance.attempt_time is None:
+        return
+    username = str(instance.username or "")
+    key = refusals_key(username, instance.ip_address, instance.attempt_time)
+    refused = cache.get(key)
+    if not refused or int(refused) < 2:
+        return
+    if not cache.add(f"{key}:summed", 1, timeout=REFUSALS_KEPT_AFTER_COOL_OFF.total_seconds()):
+        return  # another process wrote it
+    cache.delete(key)
+    until = instance.attempt_time + dt.timedelta(minutes=settings.LOGIN_COOLOFF_MINUTES)
+    reason = (
+        f"{refused} attempts refused without checking the password while locked out "
+        f"until {_utc(until)}"
+    )
+    # As the refused attempts' own records: no user signed in, the client's address.
+    actor = Actor(
+        user_id=None, username="", client_ip=instance.ip_address or "", request_id=uuid.uuid4().hex
+    )
+    with transaction.atomic():
+        record(actor, SIGN_IN, [user_target(username)], outcome=FAILED, reason=reason)
 
 
 def locked_out(

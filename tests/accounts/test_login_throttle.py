@@ -193,3 +193,127 @@ def test_a_password_only_sign_in_is_audited_as_a_success(settings):
     operator()
     sign_in(PASSWORD)
     assert reasons() == [(SUCCESS, "password (no second factor set up)", ["user:otto"])]
+
+
+# --- Refusals during a lockout: a bounded number of records, the count in a summary --------
+
+
+def test_fifty_refused_attempts_during_a_lockout_add_one_record_until_it_ends():
+    operator()
+    start = timezone.now()
+    with freeze_time(start):
+        fail(5)
+    before = AuditRecord.objects.count()
+    with freeze_time(start + dt.timedelta(minutes=5)):
+        for number in range(50):
+            assert sign_in(f"guess-{number}").status_code == 429
+    assert AuditRecord.objects.count() == before + 1  # the first refusal; the others counted
+
+
+def test_when_the_lockout_ends_one_summary_records_how_many_attempts_were_refused():
+    operator()
+    start = timezone.now().replace(microsecond=0)
+    with freeze_time(start):
+        fail(5)
+    with freeze_time(start + dt.timedelta(minutes=5)):
+        fail(50)
+    with freeze_time(start + dt.timedelta(minutes=16)):
+        assert sign_in(PASSWORD).status_code == 302  # axes deletes the ended lockout's row
+    records = reasons()
+    refusals = [r for r in records if "refused" in r[1]]
+    until = (start + dt.timedelta(minutes=15)).astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    assert [r[1] for r in refusals] == [
+        f"refused without checking the password: locked out until {until} UTC",
+        f"50 attempts refused without checking the password while locked out until {until} UTC",
+    ]
+    assert len(records) == 5 + 2 + 1  # five failures, two about the refusals, the sign-in
+    summary = AuditRecord.objects.filter(action="sign_in").order_by("id")[6]
+    assert (summary.outcome, summary.targets, summary.client_ip) == (
+        FAILED,
+        ["user:otto"],
+        HOME,
+    )
+
+
+def test_another_users_sign_in_after_the_cool_off_also_writes_the_summary():
+    operator()
+    operator("olga")
+    start = timezone.now()
+    with freeze_time(start):
+        fail(5)
+        fail(3)
+    with freeze_time(start + dt.timedelta(minutes=16)):
+        sign_in("wrong", ELSEWHERE, "olga")  # axes cleans every expired row on a failure
+    assert reasons()[-2][1].startswith("3 attempts refused without checking the password")
+
+
+def test_a_second_lockout_of_the_same_pair_has_its_own_count():
+    operator()
+    start = timezone.now()
+    with freeze_time(start):
+        fail(5)
+        fail(4)
+    with freeze_time(start + dt.timedelta(minutes=16)):
+        fail(5)  # the first of these cleans the first lockout's row: its summary
+        fail(2)
+    with freeze_time(start + dt.timedelta(minutes=32)):
+        sign_in(PASSWORD)
+    summaries = [r[1].split(" ")[0] for r in reasons() if "attempts refused" in r[1]]
+    assert summaries == ["4", "2"]
+
+
+def test_a_single_refusal_needs_no_summary():
+    operator()
+    start = timezone.now()
+    with freeze_time(start):
+        fail(6)
+    with freeze_time(start + dt.timedelta(minutes=16)):
+        sign_in(PASSWORD)
+    assert [r[1] for r in reasons() if "attempts refused" in r[1]] == []
+    assert len([r for r in reasons() if "refused without" in r[1]]) == 1
+
+
+def test_the_count_is_shared_through_redis_and_summed_up_once(settings):
+    """Two processes share the count through the cache: here two cache clients on Redis
+    (database 5), and the row's deletion seen twice writes one summary."""
+    import os
+    import uuid
+
+    import redis
+    from axes.models import AccessAttempt
+    from django.core.cache import caches
+
+    from dashboard.accounts.signin import audit_refusals_of_a_lockout
+
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/5")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.ConnectionError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"Redis is not reachable at {url} (not CI: skipped)")
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    try:
+        operator()
+        start = timezone.now()
+        with freeze_time(start):
+            fail(5)
+            fail(20)
+            row = AccessAttempt.objects.get(username="otto")
+        audit_refusals_of_a_lockout(AccessAttempt, row)
+        audit_refusals_of_a_lockout(AccessAttempt, row)  # another process saw it deleted too
+        summaries = [r[1] for r in reasons() if "attempts refused" in r[1]]
+        assert len(summaries) == 1
+        assert summaries[0].startswith("20 attempts refused")
+    finally:
+        server = redis.Redis.from_url(url)
+        for key in server.scan_iter(match=f"{prefix}:*"):
+            server.delete(key)
+        caches["default"].close()

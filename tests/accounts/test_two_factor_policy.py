@@ -25,6 +25,8 @@ BEFORE_SECOND_FACTOR = {
     "accounts/two-factor/",
     # The load balancers' health check: no sign-in at all, no data.
     "healthz",
+    # Browsers' CSP violation reports: sent without a session's say, nothing shown.
+    "csp-report/",
 }
 
 

@@ -125,8 +125,9 @@ def test_every_url_pattern_is_in_the_table():
 def test_every_dashboard_view_says_what_it_requires():
     # Behind the table, a second lock: the dashboard's own views carry @requires, so a table
     # row written to match a view that forgot it does not pass unnoticed.
-    # Django's own views, open by design, and the load balancers' health check (no data).
-    public = {"accounts/login/", "accounts/logout/", "healthz"}
+    # Django's own views, open by design, the load balancers' health check (no data) and
+    # the browsers' CSP violation reports (nothing shown, nothing stored).
+    public = {"accounts/login/", "accounts/logout/", "healthz", "csp-report/"}
     # The operator's own second-factor pages need a signed-in user whatever the role: they
     # say so with @signed_in(...).
     unguarded = [

@@ -220,6 +220,11 @@ EXPECTED: dict[str, Row | NotProbed] = {
         get="200        200     200     200      200     200   200",
         post="405       405     405     405      405     405   405",
     ),
+    # Browsers' CSP violation reports: open to anyone, POST only; an empty form is no report.
+    "csp-report/": Row(
+        get="405        405     405     405      405     405   405",
+        post="415       415     415     415      415     415   415",
+    ),
     # Django's admin keeps its own staff check; its hundreds of routes are one row.
     "admin/": Row(
         get="admin      admin   admin   admin    admin   admin 200",

@@ -128,19 +128,20 @@ class Visit:
             response = self.client.get(path, params or {}, headers=headers)
         return self.read(f"GET {path}", response)
 
-    def post(self, path: str, data: dict[str, Any]) -> str:
+    def post(self, path: str, data: dict[str, Any], headers: dict[str, str] | None = None) -> str:
         """An action under the fault, then (the provider healed) the page it leads to."""
         with self.timed():
-            response = self.client.post(path, data)
+            response = self.client.post(path, data, headers=headers)
         self.note(f"POST {path}", response)
-        return self.follow(response)
+        return self.follow(response, headers)
 
-    def follow(self, response: Any) -> str:
+    def follow(self, response: Any, headers: dict[str, str] | None = None) -> str:
         if response.status_code not in (301, 302, 303):
             return self.read("the answer", response)
         self.heal()  # the operator reads the outcome on a page that works
         location = response["Location"]
-        return self.read(f"GET {location}", self.client.get(location))
+        # htmx follows a redirect itself, with its own headers: the partial of the page.
+        return self.read(f"GET {location}", self.client.get(location, headers=headers))
 
     def read(self, label: str, response: Any) -> str:
         self.note(label, response)

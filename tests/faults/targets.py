@@ -11,22 +11,26 @@ run outside requests: each call has its deadline.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
 from dashboard.clients.tasks import sync_clients_task
+from dashboard.verifications.actions import bulk
 from dashboard.verifications.actions.once import new_key
+from dashboard.verifications.models import BulkCancel, BulkCancelItem
 from dashboard.verifications.tasks import run_bulk_cancel, sync_recent_days
 from tests.faults.canned import CHANGE, CLIENT, NEW_SERVICE, SERVICE, SESSION, SESSION_B
-from tests.faults.fault_server import Scope, everything
-from tests.faults.matrix import Visit
+from tests.faults.fault_server import FAULTS, Scope, everything
+from tests.faults.matrix import SLOW_FAULTS, Visit
 
 WAVIX, B2CORE = "Wavix", "B2Core"
 HTMX = {"HX-Request": "true"}
-# The htmx partials render the same problems as their pages: a few faults show they do.
-PARTIAL_FAULTS = ("headers-dribbled", "502-html", "wrong-types")
 
 
 def only(method: str, *, ends: str = "") -> Scope:
@@ -47,6 +51,8 @@ class Target:
     scope: Scope = everything
     # The writes the step makes, as (method, path suffix): each must reach the provider once.
     writes: tuple[tuple[str, str], ...] = ()
+    # Writes the step must never make (a call a dead run may have made already).
+    never: tuple[tuple[str, str], ...] = ()
 
 
 # --- Wavix ---------------------------------------------------------------------------------
@@ -82,10 +88,12 @@ def register_service(v: Visit) -> None:
     v.post("/services/register/", {"service_id": NEW_SERVICE, "name": ""})
 
 
-def _twice(v: Visit, path: str, data: dict[str, Any]) -> None:
+def _twice(
+    v: Visit, path: str, data: dict[str, Any], headers: dict[str, str] | None = None
+) -> None:
     """Send an action's form, then the very same form again (a double click, a retried POST)."""
-    v.post(path, data)
-    v.note("the same form again", v.client.post(path, data))
+    v.post(path, data, headers)
+    v.note("the same form again", v.client.post(path, data, headers=headers))
 
 
 def resend(v: Visit) -> None:
@@ -93,8 +101,19 @@ def resend(v: Visit) -> None:
     _twice(v, f"/sessions/{SESSION}/resend/", data)
 
 
+def resend_in_panel(v: Visit) -> None:
+    """The resend form in the session's side panel: htmx posts it and swaps the answer in."""
+    data = {"channel": "sms", "reason": "fault matrix", "key": new_key()}
+    _twice(v, f"/sessions/{SESSION}/resend/", data, HTMX)
+
+
 def cancel(v: Visit) -> None:
     _twice(v, f"/sessions/{SESSION}/cancel/", {"reason": "user_request", "key": new_key()})
+
+
+def cancel_in_panel(v: Visit) -> None:
+    data = {"reason": "user_request", "key": new_key()}
+    _twice(v, f"/sessions/{SESSION}/cancel/", data, HTMX)
 
 
 def bulk_cancel(v: Visit) -> None:
@@ -110,6 +129,47 @@ def bulk_cancel(v: Visit) -> None:
     v.note(f"POST /bulk/{bulk_id}/start/", started)
     with v.timed():
         run_bulk_cancel.call(bulk_id)
+    v.heal()
+    v.read(f"GET /bulk/{bulk_id}/", v.client.get(f"/bulk/{bulk_id}/"))
+
+
+def bulk_resume(v: Visit) -> None:
+    """A bulk cancel whose run died part-way, resumed under the fault; its page after.
+
+    The dead run had marked SESSION's item `sending` (its cancel may have left) and not yet
+    started SESSION_B's. The resume must read SESSION back, never cancel it again, and send
+    SESSION_B's cancel once."""
+    draft = v.client.post("/sessions/bulk-cancel/", {"session": [SESSION, SESSION_B]})
+    v.note("POST /sessions/bulk-cancel/", draft)
+    match = re.search(r"/bulk/(\d+)/", draft.get("Location", ""))
+    if match is None:
+        v.problems.append(f"no bulk cancel was drafted ({draft.status_code})")
+        return
+    bulk_id = int(match.group(1))
+    v.note(
+        f"POST /bulk/{bulk_id}/start/",
+        v.client.post(f"/bulk/{bulk_id}/start/", {"reason": "suspected_fraud"}),
+    )
+    # The run that died: it took the bulk, marked the first item and stopped beating.
+    long_ago = timezone.now() - bulk.stale_after() - dt.timedelta(minutes=1)
+    BulkCancel.objects.filter(pk=bulk_id).update(
+        state=BulkCancel.State.RUNNING, runner="dead-run", heartbeat_at=long_ago
+    )
+    BulkCancelItem.objects.filter(bulk_id=bulk_id, session_id=SESSION).update(
+        state=BulkCancelItem.State.SENDING
+    )
+    if bulk.stale_runs() != [bulk_id]:
+        v.problems.append("the stopped run was not found stale")
+        return
+    with v.timed():
+        resumed = run_bulk_cancel.call(bulk_id)
+    if not resumed:
+        v.problems.append("the resume did not take the stopped bulk")
+    states = dict(BulkCancelItem.objects.filter(bulk_id=bulk_id).values_list("session_id", "state"))
+    if states.get(SESSION) == BulkCancelItem.State.SENDING:
+        v.problems.append("the item the dead run was sending was left unreconciled")
+    if BulkCancel.objects.get(pk=bulk_id).state != BulkCancel.State.DONE:
+        v.problems.append("the resumed bulk did not finish")
     v.heal()
     v.read(f"GET /bulk/{bulk_id}/", v.client.get(f"/bulk/{bulk_id}/"))
 
@@ -234,12 +294,45 @@ BULK = Target(
     calls=4,
     writes=(*CANCEL, ("PATCH", f"/verification/{SESSION_B}/cancel")),
 )
+# The resume of a bulk whose run stopped: SESSION read back (one call), SESSION_B cancelled
+# and, failing, read back: three calls in turn.
+BULK_RESUME = Target(
+    "Wavix bulk cancel resumed (task)",
+    WAVIX,
+    bulk_resume,
+    calls=3,
+    writes=(("PATCH", f"/verification/{SESSION_B}/cancel"),),
+    never=CANCEL,
+)
+# Every htmx partial of a provider-backed page or action (what htmx asks for when a filter
+# changes, a session opens in the side panel, a form in it is sent, a drawer opens).
 PARTIALS = [
     Target("Wavix services page (htmx)", WAVIX, services_partial, calls=2),
     Target("Wavix sessions list (htmx)", WAVIX, sessions_partial, calls=2),
     Target("Wavix session panel (htmx)", WAVIX, session_panel),
+    Target("Wavix resend in the panel (htmx)", WAVIX, resend_in_panel, writes=RESEND),
+    Target("Wavix cancel in the panel (htmx)", WAVIX, cancel_in_panel, writes=CANCEL),
     Target("B2Core clients list (htmx)", B2CORE, clients_partial),
     Target("B2Core client history (htmx)", B2CORE, history_partial),
     Target("B2Core change drawer (htmx)", B2CORE, change_drawer_partial),
 ]
-ROWS = [*TARGETS, BULK, *PARTIALS]
+ROWS = [*TARGETS, BULK, BULK_RESUME, *PARTIALS]
+
+# `make faults` (FAULT_MATRIX=full) drives every partial through every fault. The default
+# run, inside `make test`, keeps its added time small: every partial through every fault
+# answered at once, and through one of the four slow faults (each a deadline or two waited
+# out), taken in turn within each provider, so that each provider meets as many of them as
+# it has partials (up to all four) and all four are met.
+FULL_MATRIX = os.environ.get("FAULT_MATRIX", "") == "full"
+
+
+def partial_combinations(full: bool = FULL_MATRIX) -> list[tuple[Target, str]]:
+    slow = [fault for fault in FAULTS if fault in SLOW_FAULTS]
+    providers = list(dict.fromkeys(target.provider for target in PARTIALS))
+    seen: dict[str, int] = {}
+    chosen: list[tuple[Target, str]] = []
+    for target in PARTIALS:
+        number = seen[target.provider] = seen.get(target.provider, -1) + 1
+        turn = slow[(number + providers.index(target.provider)) % len(slow)]
+        chosen += [(target, f) for f in FAULTS if full or f not in SLOW_FAULTS or f == turn]
+    return chosen

@@ -28,7 +28,15 @@ from tests.faults import matrix
 from tests.faults.canned import SERVICE
 from tests.faults.fault_server import CONNECT_FAULTS, FAULTS, HUGE_BYTES, FaultServer
 from tests.faults.matrix import Record, Visit
-from tests.faults.targets import BULK, PARTIAL_FAULTS, PARTIALS, ROWS, TARGETS, Target
+from tests.faults.targets import (
+    BULK,
+    BULK_RESUME,
+    PARTIALS,
+    ROWS,
+    TARGETS,
+    Target,
+    partial_combinations,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +110,9 @@ def _check(target: Target, fault: str, v: Visit) -> list[str]:
         sent = server.writes(method, suffix)
         if sent != wanted:
             problems.append(f"{method} …{suffix} reached the provider {sent} times, not {wanted}")
+    for method, suffix in target.never:
+        if sent := server.writes(method, suffix):
+            problems.append(f"{method} …{suffix} reached the provider {sent} times, not 0")
     return problems
 
 
@@ -159,8 +170,25 @@ def test_bulk_cancel_fault(
     _drive(BULK, fault, request, providers, admin_client, fault_server, call_seconds)
 
 
-@pytest.mark.parametrize("fault", PARTIAL_FAULTS)
-@pytest.mark.parametrize("target", PARTIALS, ids=lambda t: t.name)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("fault", FAULTS)
+def test_bulk_cancel_resume_fault(
+    fault: str,
+    request: pytest.FixtureRequest,
+    providers: Any,
+    held: None,
+    admin_client: Any,
+    fault_server: FaultServer,
+    call_seconds: list[float],
+) -> None:
+    _drive(BULK_RESUME, fault, request, providers, admin_client, fault_server, call_seconds)
+
+
+@pytest.mark.parametrize(
+    ("target", "fault"),
+    partial_combinations(),
+    ids=[f"{target.name}-{fault}" for target, fault in partial_combinations()],
+)
 def test_partial_fault(
     target: Target,
     fault: str,
@@ -172,3 +200,17 @@ def test_partial_fault(
     call_seconds: list[float],
 ) -> None:
     _drive(target, fault, request, providers, admin_client, fault_server, call_seconds)
+
+
+def test_the_default_run_covers_every_fault_and_every_partial() -> None:
+    chosen = partial_combinations(full=False)
+    assert {fault for _, fault in chosen} == set(FAULTS)
+    assert {target.name for target, _ in chosen} == {target.name for target in PARTIALS}
+    for provider in ("Wavix", "B2Core"):
+        partials = sum(1 for target in PARTIALS if target.provider == provider)
+        slow = {f for t, f in chosen if t.provider == provider and f in matrix.SLOW_FAULTS}
+        assert len(slow) == min(partials, len(matrix.SLOW_FAULTS)), (provider, slow)
+
+
+def test_the_full_run_drives_every_partial_through_every_fault() -> None:
+    assert len(partial_combinations(full=True)) == len(PARTIALS) * len(FAULTS)
