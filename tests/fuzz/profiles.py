@@ -29,7 +29,7 @@ PROFILES = {
         print_blob=False,
     ),
     "deep": settings(
-        max_examples=150,
+        max_examples=int(os.environ.get("FUZZ_EXAMPLES", "150")),
         deadline=None,
         database=None,
         suppress_health_check=_SUPPRESSED,
