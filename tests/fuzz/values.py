@@ -10,8 +10,7 @@ import json
 
 from hypothesis import strategies as st
 
-from tests.fuzz.conftest import SESSION
-from tests.verifications.fake_wavix import SERVICE_A
+from tests.faults import canned
 
 MARKER = "fz-7q"
 MARKUP = (
@@ -64,9 +63,12 @@ NUMBERS = (
     "1_000",
 )
 VALID = (
-    SERVICE_A,
-    SESSION,
-    SESSION.upper(),
+    canned.SERVICE,
+    canned.SESSION,
+    canned.SESSION_B.upper(),
+    canned.NEW_SERVICE,
+    canned.CLIENT,
+    canned.CHANGE,
     "today",
     "7d",
     "30d",
@@ -77,6 +79,8 @@ VALID = (
     "US",
     "sms",
     "voice",
+    "google",
+    "enabled",
     "user_request",
     "created_at",
     "-created_at",
