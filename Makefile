@@ -9,7 +9,7 @@ PORT ?= 8000
 # Where `make test` looks for PostgreSQL (trust auth on this machine and CI's).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/dashboard
 
-.PHONY: run reseed faults test lint typecheck pytest pytest-sqlite pytest-postgres browser-deps sandbox bench clean
+.PHONY: run reseed faults fuzz test lint typecheck pytest pytest-sqlite pytest-postgres browser-deps sandbox bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -42,6 +42,16 @@ reseed: $(VENV)/.installed
 ## faults: every provider-backed page and action × every provider fault; prints the table
 faults: $(VENV)/.installed
 	env -u DATABASE_URL -u WAVIX_BASE_URL -u B2CORE_BASE_URL FAULT_MATRIX=full $(VENV)/bin/pytest -q -n 2 tests/faults
+
+## fuzz: every page and action × every role with many more hostile inputs (the default,
+## smaller profile runs inside `make test`); FUZZ_EXAMPLES sets examples per route
+fuzz: $(VENV)/.installed
+	env -u DATABASE_URL -u WAVIX_BASE_URL -u B2CORE_BASE_URL FUZZ_PROFILE=deep $(VENV)/bin/pytest -q -n 2 tests/fuzz
+	@if $(PY) scripts/pg_reachable.py "$(PG_URL)"; then \
+	  env -u WAVIX_BASE_URL -u B2CORE_BASE_URL DATABASE_URL="$(PG_URL)" FUZZ_PROFILE=deep $(VENV)/bin/pytest -q -n 2 tests/fuzz; \
+	else \
+	  echo "!! PostgreSQL is not reachable at $(PG_URL): SKIPPED the PostgreSQL fuzz run."; \
+	fi
 
 ## sandbox: serve only the sandbox providers on port 8001 (point WAVIX_BASE_URL at it)
 sandbox: $(VENV)/.installed

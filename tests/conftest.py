@@ -18,9 +18,10 @@ import pytest
 from dashboard.audit import triggers
 from dashboard.sandbox import credentials
 
-# The fault matrix's summary table, printed at the end of any run that includes it (hooks
-# here, so that the xdist controller, which collects nothing, has them too).
-from tests.faults.summary import pytest_runtest_logreport, pytest_terminal_summary  # noqa: F401
+# The fault matrix's and the fuzzer's summaries, printed at the end of any run that includes
+# them (hooks here, so that the xdist controller, which collects nothing, has them too).
+from tests.faults import summary as fault_summary
+from tests.fuzz import summary as fuzz_summary
 
 # Django's flush empties every table between transactional tests, the append-only audit
 # table too: test connections start in the triggers' maintenance mode, and tests/audit
@@ -30,6 +31,16 @@ triggers.maintenance_by_default()
 ROOT = Path(__file__).resolve().parent.parent
 LISTENING = re.compile(r"sandbox listening on (http://\S+)")
 STARTUP_TIMEOUT = 60.0
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    fault_summary.pytest_runtest_logreport(report)
+    fuzz_summary.pytest_runtest_logreport(report)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    fault_summary.pytest_terminal_summary(terminalreporter)
+    fuzz_summary.pytest_terminal_summary(terminalreporter)
 
 
 @dataclass

@@ -39,8 +39,8 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 
+from dashboard.accounts.next_url import local_path
 from dashboard.accounts.second_factor import pending_step, step_url
 from dashboard.audit.models import FAILED, SUCCESS
 from dashboard.audit.trail import Actor, actor_from, record
@@ -203,11 +203,9 @@ def locked_out(
     username = str((credentials or {}).get("username") or request.POST.get("username", ""))
     until = unlock_time(request, username[:150])
     seconds = max(1, math.ceil((until - timezone.now()).total_seconds()))
-    next_url = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME, "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, {request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = ""
+    next_url = local_path(
+        request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME, ""), request
+    )
     context = {
         "form": AuthenticationForm(request, initial={"username": username}),
         REDIRECT_FIELD_NAME: next_url,

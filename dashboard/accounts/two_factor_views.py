@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -25,6 +25,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dashboard.accounts.access import signed_in
+from dashboard.accounts.next_url import local_path
 from dashboard.accounts.second_factor import (
     RECOVERY_CODES,
     check_code,
@@ -56,12 +57,7 @@ class CodeForm(forms.Form):
 
 def _next(request: HttpRequest) -> str:
     """The page to end on: a safe `next`, else "" (then LOGIN_REDIRECT_URL)."""
-    candidate = request.POST.get("next") or request.GET.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        candidate, {request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return ""
+    return local_path(request.POST.get("next") or request.GET.get("next", ""), request)
 
 
 def _onward(request: HttpRequest) -> str:

@@ -11,14 +11,14 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from dashboard.accounts.access import requires
 from dashboard.accounts.middleware import phone_region_of
 from dashboard.accounts.models import Preference
+from dashboard.accounts.next_url import local_path
 from dashboard.accounts.second_factor import recovery_codes_left, required, totp_device
-from dashboard.accounts.zones import offset_text, zone_options_html
+from dashboard.accounts.zones import current_zone_name, offset_text, zone_options_html
 from dashboard.verifications.countries import country_choices, country_name
 
 
@@ -79,20 +79,15 @@ def set_phone_region(request: HttpRequest) -> HttpResponse:
 
 
 def _back(request: HttpRequest) -> str:
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return "/"
-    return target
+    return local_path(request.POST.get("next", ""), request) or "/"
 
 
 @require_GET
 @requires("read")
 def preferences(request: HttpRequest) -> HttpResponse:
     """The time zone and phone region pickers; each form comes back to `next`."""
-    back = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
-        back = "/"
-    zone = timezone.get_current_timezone_name()
+    back = local_path(request.GET.get("next", ""), request) or "/"
+    zone = current_zone_name()
     now = timezone.now()
     user = cast(User, request.user)
     chosen = Preference.objects.filter(user=user).first()

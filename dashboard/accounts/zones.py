@@ -61,6 +61,13 @@ COMMON = (
 )
 
 
+def current_zone_name() -> str:
+    """The active zone's key, "Etc/GMT+5". Django's get_current_timezone_name() gives a
+    fixed-offset zone's abbreviation instead ("-05"), which no ZoneInfo loads (a 500)."""
+    key: str | None = getattr(timezone.get_current_timezone(), "key", None)
+    return key or timezone.get_current_timezone_name()
+
+
 def offset_text(name: str, at: dt.datetime) -> str:
     """ "UTC+05:30", "UTC−05:00" (a true minus sign), "UTC" for none."""
     return times.offset_text(at.astimezone(zoneinfo.ZoneInfo(name)).utcoffset())

@@ -27,6 +27,7 @@ from django_tables2 import RequestConfig
 from dashboard.accounts.access import requires
 from dashboard.accounts.middleware import phone_region_of
 from dashboard.accounts.roles import can
+from dashboard.accounts.zones import current_zone_name
 from dashboard.audit.trail import actor_from
 from dashboard.htmx import HtmxHttpRequest
 from dashboard.tables import PresortedListData
@@ -90,7 +91,7 @@ def _in_words(
     """ "All 12 matching Last 7 days: 23 Nov 2026 08:46 – now (America/New_York); Pending,
     Acme Login": what the operator chose, as the list said it then (a URL's query is not
     something to read at 3 a.m., nor to find in an audit a year on)."""
-    period = f"{criteria.period} ({timezone.get_current_timezone_name()})"
+    period = f"{criteria.period} ({current_zone_name()})"
     chips = [chip.label for chip in filter_chips(filterset.data, criteria, services)]
     return f"all {count:,} matching {period}" + (f"; {', '.join(chips)}" if chips else "")
 

@@ -86,3 +86,11 @@ def test_every_page_names_the_time_zone_in_the_top_bar(signed_in):
     for url in ("/accounts/preferences/", "/no-such-page/"):
         page = client.get(url).content.decode()
         assert "Times: Asia/Tokyo" in page, url
+
+
+@pytest.mark.parametrize("next_", ["2026-11-30T10:00", "<b>", "///evil.example", "/\\evil.example"])
+def test_the_preferences_page_goes_back_only_to_a_local_path(signed_in, next_):
+    client, _ = signed_in
+    response = client.get("/accounts/preferences/", {"next": next_})
+    assert response.status_code == 200
+    assert response.context["next"] == "/"

@@ -57,3 +57,28 @@ def test_the_return_address_cannot_leave_the_site(signed_in):
         "/accounts/time-zone/", {"time_zone": "UTC", "next": "https://evil.example/phish"}
     )
     assert response["Location"] == "/"
+
+
+@pytest.mark.parametrize("next_", ["2026-11-30T10:00", "+05:00", "<b>", "sessions/"])
+def test_a_return_address_that_is_not_a_path_goes_home(signed_in, next_):
+    # Found by tests/fuzz: redirect() read these as view names, and reverse() failed (a 500).
+    client, _ = signed_in
+    response = client.post("/accounts/time-zone/", {"time_zone": "UTC", "next": next_})
+    assert (response.status_code, response["Location"]) == (302, "/")
+
+
+def test_the_phone_region_form_goes_home_for_a_return_address_that_is_not_a_path(signed_in):
+    client, _ = signed_in
+    response = client.post(
+        "/accounts/phone-region/", {"phone_region": "GB", "next": "2026-11-30T10:00"}
+    )
+    assert (response.status_code, response["Location"]) == (302, "/")
+
+
+def test_a_fixed_offset_zone_is_kept_and_pages_show_it(signed_in):
+    client, user = signed_in
+    client.post("/accounts/time-zone/", {"time_zone": "Etc/GMT+5", "next": "/"})
+    assert Preference.objects.get(user=user).time_zone == "Etc/GMT+5"
+    response = client.get("/accounts/preferences/")
+    assert response.status_code == 200
+    assert "UTC−05:00" in response.content.decode()
