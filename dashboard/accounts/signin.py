@@ -92,26 +92,30 @@ def audit_failed_sign_in(
         return
     username = str(credentials.get("username") or "")[:150]
     failures = getattr(request, "axes_failures_since_start", None)
-    known = User.objects.filter(username=username).exists()
-    what = "wrong password" if known else "no such user"
-    if getattr(request, "axes_locked_out", False):
-        if failures is None:  # refused by axes' backend: no password was checked
-            address = _pair_address(request)
-            locked_at = _lockout_start(username, address)
-            if locked_at is not None and _count_refusal(username, address, locked_at) > 1:
-                return  # counted; the lockout's summary record will say how many
-            until = unlock_time(request, username)
-            reason = f"refused without checking the password: locked out until {_utc(until)}"
-        else:
-            reason = (
-                f"{what}; {failures} failures in a row from this address: locked out for "
-                f"{settings.LOGIN_COOLOFF_MINUTES} minutes"
-            )
+    locked = getattr(request, "axes_locked_out", False)
+    if locked and failures is None:  # refused by axes' backend: no password was checked
+        address = _pair_address(request)
+        locked_at = _lockout_start(username, address)
+        if locked_at is not None and _count_refusal(username, address, locked_at) > 1:
+            return  # counted; the lockout's summary record will say how many
+        until = _unlock_after(request, locked_at)
+        reason = f"refused without checking the password: locked out until {_utc(until)}"
     else:
-        limit = settings.LOGIN_FAILURE_LIMIT
-        reason = f"{what}; failure {failures or 1} of {limit} allowed in a row"
+        reason = _failure_reason(username, failures, locked)
     with transaction.atomic():
         record(actor_from(request), SIGN_IN, [user_target(username)], outcome=FAILED, reason=reason)
+
+
+def _failure_reason(username: str, failures: int | None, locked: bool) -> str:
+    """A password was checked and refused: why, and how near the lockout it is."""
+    known = User.objects.filter(username=username).exists()
+    what = "wrong password" if known else "no such user"
+    if locked:
+        return (
+            f"{what}; {failures} failures in a row from this address: locked out for "
+            f"{settings.LOGIN_COOLOFF_MINUTES} minutes"
+        )
+    return f"{what}; failure {failures or 1} of {settings.LOGIN_FAILURE_LIMIT} allowed in a row"
 
 
 def _utc(moment: dt.datetime) -> str:
@@ -137,9 +141,12 @@ def _lockout_start(username: str, address: str | None) -> dt.datetime | None:
 
 def unlock_time(request: HttpRequest, username: str) -> dt.datetime:
     """When the (username, this address) pair may sign in again."""
-    latest = _lockout_start(username, _pair_address(request))
+    return _unlock_after(request, _lockout_start(username, _pair_address(request)))
+
+
+def _unlock_after(request: HttpRequest, locked_at: dt.datetime | None) -> dt.datetime:
     cool_off = get_cool_off(request) or dt.timedelta(minutes=settings.LOGIN_COOLOFF_MINUTES)
-    return (latest or timezone.now()) + cool_off
+    return (locked_at or timezone.now()) + cool_off
 
 
 # --- Refusals during a lockout: counted in the cache, summed up once per lockout -------------

@@ -195,7 +195,7 @@ def _transform(fault: Fault, request: HttpRequest, real: HttpResponseBase) -> Ht
             payload = msgspec.json.decode(body)
         except msgspec.DecodeError:
             return real
-        return _copy_headers(real, _json(real.status_code, _mistype(payload)))
+        return _copy_headers(real, _json(real.status_code, mistype(payload)))
     if fault.kind == "total":
         try:
             payload = msgspec.json.decode(body)
@@ -252,12 +252,12 @@ def _drop(body: bytes) -> Iterator[bytes]:
     raise SandboxConnectionDropped("sandbox fault: connection dropped mid-body")
 
 
-def _mistype(value: Any, key: str | None = None) -> Any:
+def mistype(value: Any, key: str | None = None) -> Any:
     """The same shape with the wrong types: money as an object, times as epoch numbers…"""
     if isinstance(value, dict):
-        return {name: _mistype(item, name) for name, item in value.items()}
+        return {name: mistype(item, name) for name, item in value.items()}
     if isinstance(value, list):
-        return [_mistype(item, key) for item in value]
+        return [mistype(item, key) for item in value]
     if key == "charge":
         return {"amount": value, "currency": "USD"}
     if isinstance(value, bool):

@@ -72,22 +72,27 @@ class Providers:
         self.point("")
 
 
-@pytest.fixture
-def providers(settings, fault_server: FaultServer, monkeypatch: pytest.MonkeyPatch):
-    no_proxies(monkeypatch)
-    settings.PROVIDER_MAX_RESPONSE_BYTES = matrix.MAX_RESPONSE_BYTES
-    settings.WAVIX_MAX_SESSIONS_BYTES = matrix.MAX_SESSIONS_BYTES
-    settings.WAVIX_API_KEY = "fault-matrix-wavix-key"
+def use_canned_accounts(settings: Any, label: str) -> None:
+    """The canned Wavix service and B2Core token pair, and page fetches run inline (a test's
+    transaction is invisible to worker threads), every one of them: the number of calls a
+    page makes is then fixed, and so is its bound."""
+    settings.WAVIX_API_KEY = f"{label}-wavix-key"
     settings.WAVIX_SERVICE_IDS = [canned.SERVICE]
-    settings.B2CORE_ACCESS_TOKEN = "fault-matrix-b2core-token"
+    settings.B2CORE_ACCESS_TOKEN = f"{label}-b2core-token"
     settings.B2CORE_REFRESH_TOKEN = ""
     settings.B2CORE_EMAIL = ""
     settings.B2CORE_PASSWORD = ""
-    # Page fetches run inline (a test's transaction is invisible to worker threads), every
-    # one of them: the number of calls a page makes is then fixed, and so is its bound.
     settings.MIRROR_SYNC_WORKERS = 1
     settings.MIRROR_PAGE_SYNC_BUDGET = 60.0
     settings.CLIENT_SYNC_WORKERS = 1
+
+
+@pytest.fixture
+def providers(settings, fault_server: FaultServer, monkeypatch: pytest.MonkeyPatch):
+    no_proxies(monkeypatch)
+    use_canned_accounts(settings, "fault-matrix")
+    settings.PROVIDER_MAX_RESPONSE_BYTES = matrix.MAX_RESPONSE_BYTES
+    settings.WAVIX_MAX_SESSIONS_BYTES = matrix.MAX_SESSIONS_BYTES
     settings.BULK_CANCEL_CONCURRENCY = 2
     fault_server.set("")
     cache.clear()

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from dashboard.sandbox.faults import mistype
+
 # The faults of the matrix, in the order of its columns.
 FAULTS = (
     "refused",
@@ -78,25 +80,6 @@ Scope = Callable[[str, str], bool]
 
 def everything(method: str, path: str) -> bool:
     return True
-
-
-def mistyped(value: Any, key: str | None = None) -> Any:
-    """The same shape with the wrong types: money as an object, times as epoch numbers…"""
-    if isinstance(value, dict):
-        return {name: mistyped(item, name) for name, item in value.items()}
-    if isinstance(value, list):
-        return [mistyped(item, key) for item in value]
-    if key == "charge":
-        return {"amount": value, "currency": "USD"}
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, str) and len(value) >= 19 and value[4:5] == "-" and "T" in value:
-        return 1_700_000_000
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    return value
 
 
 def _head(status: int, headers: dict[str, str]) -> bytes:
@@ -314,7 +297,7 @@ class FaultServer:
             self._send_json(conn, 200, healthy[: max(1, len(healthy) // 2)])
             return True
         if fault == "wrong-types":
-            self._send_json(conn, 200, _json_bytes(mistyped(payload)))
+            self._send_json(conn, 200, _json_bytes(mistype(payload)))
             return True
         if fault == "50mb":
             self._huge(conn, healthy)

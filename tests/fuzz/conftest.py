@@ -20,6 +20,7 @@ from tests.accounts.test_url_roles import principal
 from tests.accounts.url_table import SAMPLES, WHO
 from tests.faults import canned
 from tests.faults.conftest import fault_server as fault_server  # a fixture
+from tests.faults.conftest import use_canned_accounts
 from tests.faults.fault_server import FaultServer
 from tests.fuzz.surface import Target
 from tests.slow_server import no_proxies
@@ -59,17 +60,8 @@ def providers(settings, fault_server: FaultServer, monkeypatch: pytest.MonkeyPat
     no_proxies(monkeypatch)
     origin = fault_server.origin_for("")
     settings.WAVIX_BASE_URL = origin + canned.WAVIX
-    settings.WAVIX_API_KEY = "fuzz-wavix-key"
-    settings.WAVIX_SERVICE_IDS = [canned.SERVICE]
     settings.B2CORE_BASE_URL = origin + canned.B2CORE
-    settings.B2CORE_ACCESS_TOKEN = "fuzz-b2core-token"
-    settings.B2CORE_REFRESH_TOKEN = ""
-    settings.B2CORE_EMAIL = ""
-    settings.B2CORE_PASSWORD = ""
-    # Page fetches inline (a test's transaction is invisible to worker threads).
-    settings.MIRROR_SYNC_WORKERS = 1
-    settings.MIRROR_PAGE_SYNC_BUDGET = 60.0
-    settings.CLIENT_SYNC_WORKERS = 1
+    use_canned_accounts(settings, "fuzz")
     # Actions the fuzzer lets through (a bulk cancel) run inline, not on a task worker.
     settings.BULK_CANCEL_CONCURRENCY = 1
     fault_server.set("")
